@@ -1,0 +1,555 @@
+//! [`CowCell`]: the copy-on-write engine. All synchronization in the crate lives here.
+//!
+//! # The writer protocol
+//!
+//! 1. Detect re-entrancy: if this thread already holds the writer lock, panic (naming
+//!    the call) instead of deadlocking.
+//! 2. Lock the writer mutex and record this thread as the holder.
+//! 3. Load the current version (it cannot change: every publish holds the lock).
+//! 4. Build the next value from it on a private copy (user code runs here and may panic:
+//!    nothing has been published, so unwinding just drops the copy and the lock).
+//! 5. Publish the copy with version + 1 in one atomic swap.
+//! 6. Clear the holder, unlock, and only then drop the retired version, so a panicking
+//!    or slow `Drop` of old elements runs outside the lock.
+//!
+//! Readers never take the lock: they load whichever version is published.
+
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
+use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
+
+/// A generic copy-on-write cell: lock-free snapshot reads, serialized copy-and-swap
+/// writes. The engine under [`CowVec`](crate::CowVec), [`CowSet`](crate::CowSet) and
+/// [`CowMap`](crate::CowMap); use it directly for your own `Clone` type (a `Config`
+/// struct, a `BTreeMap`, a routing table).
+///
+/// The current value is an immutable `Arc` published through `arc-swap`:
+///
+/// * Reads ([`read`](Self::read), [`snapshot`](Self::snapshot), [`reader`](Self::reader))
+///   are lock-free: they never block and never wait for a writer.
+/// * Writes ([`update`](Self::update), [`try_update`](Self::try_update),
+///   [`store`](Self::store), [`write`](Self::write)) are serialized by one
+///   `parking_lot` mutex per cell. Each one copies the current value (`T::clone`,
+///   O(size of `T`)), changes the copy, and publishes it in one atomic swap, so readers
+///   see either the whole old value or the whole new one. `store` needs no copy.
+/// * Every published version has a number: 0 for the initial value, +1 per publish.
+///
+/// # Consistency
+///
+/// A reader sees a version that really was published, whole: never a half-applied
+/// update. Once a publish has returned, every read that starts afterwards (on any thread
+/// that synchronizes with the writer) sees that version or a later one. A snapshot never
+/// changes. Writes are linearizable: each takes effect at its publish, in lock order, and
+/// none is lost.
+///
+/// # Panics and re-entrancy
+///
+/// If user code panics during a write (the closure, `T::clone`, or `Hash`, `Eq`, `Ord`
+/// or a comparator called by the collections), nothing is published: the previous
+/// version stays, the lock is released, and the cell stays usable. A write on the same
+/// cell from inside its own `update` closure, or while its [`WriteGuard`] is alive on
+/// the same thread, panics with a message naming the call instead of deadlocking.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::CowCell;
+/// use std::collections::BTreeMap;
+///
+/// #[derive(Clone, Debug, Default)]
+/// struct Config { timeout_ms: u64, routes: BTreeMap<String, String> }
+///
+/// let config = CowCell::new(Config::default());
+/// let before = config.snapshot();
+/// config.update(|c| {
+///     c.timeout_ms = 250;
+///     c.routes.insert("/api".into(), "backend:8080".into());
+/// }); // one copy, one publish, however many changes
+/// assert_eq!(config.read().timeout_ms, 250);
+/// assert_eq!(before.timeout_ms, 0); // the old snapshot is untouched
+/// assert_eq!(config.version(), 1);
+/// ```
+pub struct CowCell<T> {
+    current: PublishCell<Version<T>>,
+    writer: Mutex<()>,
+    /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
+    writer_thread: AtomicUsize,
+}
+
+impl<T> CowCell<T> {
+    /// A new cell holding `value` as version 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(42);
+    /// assert_eq!(*cell.read(), 42);
+    /// assert_eq!(cell.version(), 0);
+    /// ```
+    pub fn new(value: T) -> Self {
+        Self::from_version(Arc::new(Version { version: 0, value }))
+    }
+
+    pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
+        Self {
+            current: PublishCell::new(version),
+            writer: sync::new_mutex(),
+            writer_thread: AtomicUsize::new(0),
+        }
+    }
+
+    /// A short-lived guard over the current version. Lock-free (arc-swap `load()`),
+    /// never waits for a writer; the default for one-off reads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1, 2, 3]);
+    /// assert_eq!(cell.read().len(), 3);
+    /// ```
+    #[inline]
+    pub fn read(&self) -> ReadGuard<'_, T> {
+        ReadGuard::new(self.current.load())
+    }
+
+    /// An owned, immutable [`Snapshot`] of the current version. Lock-free; one atomic
+    /// reference-count increment. Java's `CopyOnWriteArrayList` iterator snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1]);
+    /// let snap = cell.snapshot();
+    /// cell.update(|v| v.push(2));
+    /// assert_eq!(*snap, [1]);
+    /// assert_eq!(*cell.snapshot(), [1, 2]);
+    /// ```
+    #[inline]
+    pub fn snapshot(&self) -> Snapshot<T> {
+        Snapshot::from_arc(self.current.load_full())
+    }
+
+    /// A [`Reader`] handle for one thread's hot loop (arc-swap's `Cache`): each
+    /// `read()` costs one pointer check when nothing changed. Keeps its last version
+    /// alive until its next `read()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(0u64);
+    /// let mut reader = cell.reader();
+    /// let mut total = 0;
+    /// for _ in 0..3 {
+    ///     total += *reader.read();
+    /// }
+    /// assert_eq!(total, 0);
+    /// ```
+    pub fn reader(&self) -> Reader<'_, T> {
+        Reader::new(self.current.cache())
+    }
+
+    /// The number of the current version: 0 initially, +1 per publish. Lock-free.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(0);
+    /// cell.store(1);
+    /// cell.store(2);
+    /// assert_eq!(cell.version(), 2);
+    /// ```
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.current.load().version
+    }
+
+    /// Publishes `value` whole, without copying the old value (no `Clone` bound), and
+    /// returns the version it replaced. O(1) apart from dropping nothing: the old
+    /// version is handed back to you, not dropped here.
+    ///
+    /// This is the config-reload write: build the new value outside, then `store` it.
+    ///
+    /// # Panics
+    ///
+    /// If called on this cell from inside its own `update`/`try_update` closure or while
+    /// this thread holds its [`WriteGuard`] (it would deadlock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(String::from("old"));
+    /// let previous = cell.store(String::from("new"));
+    /// assert_eq!(*previous, "old");
+    /// assert_eq!(previous.version(), 0);
+    /// assert_eq!(*cell.read(), "new");
+    /// assert_eq!(cell.version(), 1);
+    /// ```
+    pub fn store(&self, value: T) -> Snapshot<T> {
+        let lock = self.lock_writer("CowCell::store");
+        let version = self.current.load().version + 1;
+        let retired = self.current.swap(Arc::new(Version { version, value }));
+        drop(lock);
+        Snapshot::from_arc(retired)
+    }
+
+    /// Runs `f` exactly once on a private copy of the current value and publishes the
+    /// copy when `f` returns. Any number of changes inside `f` cost one O(n) copy
+    /// (`T::clone`) and one publish. Returns what `f` returns.
+    ///
+    /// Readers keep seeing the previous version until the publish, then the new one;
+    /// never a mix. Concurrent writers queue on the cell's mutex.
+    ///
+    /// If `f` or `T::clone` panics, nothing is published and the cell stays usable.
+    ///
+    /// # Panics
+    ///
+    /// Propagates a panic from `f` or `T::clone` (after releasing the lock). Panics if
+    /// called on this cell from inside its own `update`/`try_update` closure or while
+    /// this thread holds its [`WriteGuard`] (it would deadlock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1, 2, 3]);
+    /// let removed = cell.update(|v| {
+    ///     v.push(4);
+    ///     v.remove(0)
+    /// });
+    /// assert_eq!(removed, 1);
+    /// assert_eq!(*cell.read(), [2, 3, 4]);
+    /// assert_eq!(cell.version(), 1); // one publish
+    /// ```
+    pub fn update<R>(&self, f: impl FnOnce(&mut T) -> R) -> R
+    where
+        T: Clone,
+    {
+        self.write_with("CowCell::update", |current| {
+            let mut next = current.clone();
+            let result = f(&mut next);
+            (Some(next), result)
+        })
+    }
+
+    /// Like [`update`](Self::update), but publishes only if `f` returns `Ok`; on `Err`
+    /// the copy is dropped and nothing changes (the version number included).
+    ///
+    /// # Errors
+    ///
+    /// Returns `f`'s error unchanged.
+    ///
+    /// # Panics
+    ///
+    /// As [`update`](Self::update).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let balance = CowCell::new(100i64);
+    /// let r: Result<(), &str> = balance.try_update(|b| {
+    ///     *b -= 150;
+    ///     if *b < 0 { Err("insufficient funds") } else { Ok(()) }
+    /// });
+    /// assert_eq!(r, Err("insufficient funds"));
+    /// assert_eq!(*balance.read(), 100); // nothing published
+    /// assert_eq!(balance.version(), 0);
+    /// ```
+    pub fn try_update<R, E>(&self, f: impl FnOnce(&mut T) -> Result<R, E>) -> Result<R, E>
+    where
+        T: Clone,
+    {
+        self.write_with("CowCell::try_update", |current| {
+            let mut next = current.clone();
+            match f(&mut next) {
+                Ok(result) => (Some(next), Ok(result)),
+                Err(error) => (None, Err(error)),
+            }
+        })
+    }
+
+    /// A write guard mirroring `RwLock::write()`: derefs (mutably) to a private copy of
+    /// the current value, and publishes it when dropped normally. One O(n) copy when
+    /// taken, one publish when dropped. Dropped during a panic, it publishes nothing.
+    ///
+    /// Other writers wait while the guard lives; readers do not.
+    ///
+    /// # Panics
+    ///
+    /// Propagates a panic from `T::clone`. Panics if this thread already holds this
+    /// cell's write lock (inside `update`, or with another `WriteGuard` alive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1]);
+    /// {
+    ///     let mut w = cell.write();
+    ///     w.push(2);
+    ///     w.push(3);
+    ///     assert_eq!(*cell.read(), [1]); // not yet published
+    /// }
+    /// assert_eq!(*cell.read(), [1, 2, 3]);
+    /// ```
+    pub fn write(&self) -> WriteGuard<'_, T>
+    where
+        T: Clone,
+    {
+        let lock = self.lock_writer("CowCell::write");
+        let base = self.current.load();
+        let value = base.value.clone();
+        WriteGuard {
+            cell: self,
+            lock: Some(lock),
+            version: base.version + 1,
+            value: Some(value),
+            panicking_at_start: std::thread::panicking(),
+        }
+    }
+
+    /// Exclusive access without locking. No copy when no snapshot, read guard or reader
+    /// shares the current version; otherwise one O(n) copy (like `Arc::make_mut`).
+    /// Counts as a publish: the version number goes up by one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let mut cell = CowCell::new(vec![1, 2]);
+    /// cell.get_mut().push(3);
+    /// assert_eq!(*cell.read(), [1, 2, 3]);
+    /// assert_eq!(cell.version(), 1);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T
+    where
+        T: Clone,
+    {
+        let version = self.current.make_mut(|shared| Version {
+            version: shared.version,
+            value: shared.value.clone(),
+        });
+        version.version += 1;
+        &mut version.value
+    }
+
+    /// The current value, without a copy when no snapshot shares it (one O(n) clone
+    /// otherwise).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1, 2]);
+    /// assert_eq!(cell.into_inner(), [1, 2]);
+    /// ```
+    pub fn into_inner(self) -> T
+    where
+        T: Clone,
+    {
+        Snapshot::from_arc(self.current.into_inner()).into_inner()
+    }
+
+    /// The one write primitive. `f` sees the current value and returns the next value
+    /// (`None`: publish nothing) and a result. Runs under the writer lock.
+    pub(crate) fn write_with<R>(
+        &self,
+        call: &'static str,
+        f: impl FnOnce(&T) -> (Option<T>, R),
+    ) -> R {
+        let lock = self.lock_writer(call);
+        let current = self.current.load();
+        let (next, result) = f(&current.value);
+        let retired = next.map(|value| {
+            let version = current.version + 1;
+            drop(current);
+            self.current.swap(Arc::new(Version { version, value }))
+        });
+        // Unlock first, then drop the retired version outside the lock.
+        drop(lock);
+        drop(retired);
+        result
+    }
+
+    /// Locks the writer mutex, or panics if this thread already holds it.
+    fn lock_writer(&self, call: &'static str) -> WriterLock<'_> {
+        let me = sync::thread_token();
+        // Relaxed is enough: only this thread ever stores its own token, and it clears it
+        // before unlocking, so reading our own token means we still hold the lock.
+        if self.writer_thread.load(Ordering::Relaxed) == me {
+            panic!(
+                "cow-collections: re-entrant write: `{call}` was called on a collection whose \
+                 write lock this thread already holds (from inside its own update/try_update \
+                 closure, or while a write() guard is alive); this would deadlock"
+            );
+        }
+        let guard = self.writer.lock();
+        self.writer_thread.store(me, Ordering::Relaxed);
+        WriterLock {
+            owner: &self.writer_thread,
+            _guard: guard,
+        }
+    }
+}
+
+/// Holds the writer mutex and clears the holder's token when released (also on unwind).
+struct WriterLock<'a> {
+    owner: &'a AtomicUsize,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl Drop for WriterLock<'_> {
+    fn drop(&mut self) {
+        // Runs before `_guard` unlocks (fields drop after `drop`).
+        self.owner.store(0, Ordering::Relaxed);
+    }
+}
+
+impl<T: Default> Default for CowCell<T> {
+    /// A cell holding `T::default()` as version 0.
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T> Clone for CowCell<T> {
+    /// O(1): a new, independent cell that starts from the same published version (the
+    /// same `Arc`, the same version number). Writes to either one do not affect the
+    /// other. Java's `CopyOnWriteArrayList.clone()`.
+    fn clone(&self) -> Self {
+        Self::from_version(self.current.load_full())
+    }
+}
+
+impl<T> From<T> for CowCell<T> {
+    fn from(value: T) -> Self {
+        Self::new(value)
+    }
+}
+
+impl<T> From<Snapshot<T>> for CowCell<T> {
+    /// A new cell starting from the snapshot's version (no copy).
+    fn from(snapshot: Snapshot<T>) -> Self {
+        Self::from_version(snapshot.inner)
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for CowCell<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let current = self.read();
+        f.debug_struct("CowCell")
+            .field("version", &current.version())
+            .field("value", &*current)
+            .finish()
+    }
+}
+
+/// Write guard returned by [`CowCell::write`]: a private copy that is published when the
+/// guard is dropped normally.
+///
+/// Derefs mutably to the copy. Readers keep seeing the previous version until the drop.
+/// If the guard is dropped while the thread is panicking (and it was not created during
+/// that panic), nothing is published. [`discard`](WriteGuard::discard) drops the copy
+/// without publishing.
+pub struct WriteGuard<'a, T> {
+    cell: &'a CowCell<T>,
+    lock: Option<WriterLock<'a>>,
+    version: u64,
+    value: Option<T>,
+    panicking_at_start: bool,
+}
+
+impl<T> WriteGuard<'_, T> {
+    /// The version number this guard will publish as (current + 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(0);
+    /// let w = cell.write();
+    /// assert_eq!(w.version(), 1);
+    /// ```
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Drops the private copy without publishing anything.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1]);
+    /// let mut w = cell.write();
+    /// w.clear();
+    /// w.discard();
+    /// assert_eq!(*cell.read(), [1]);
+    /// assert_eq!(cell.version(), 0);
+    /// ```
+    pub fn discard(mut self) {
+        self.value = None;
+    }
+}
+
+impl<T> Deref for WriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value
+            .as_ref()
+            .expect("WriteGuard value is present until drop")
+    }
+}
+
+impl<T> DerefMut for WriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.value
+            .as_mut()
+            .expect("WriteGuard value is present until drop")
+    }
+}
+
+impl<T> Drop for WriteGuard<'_, T> {
+    fn drop(&mut self) {
+        let unwinding = std::thread::panicking() && !self.panicking_at_start;
+        let retired = match self.value.take() {
+            Some(value) if !unwinding => Some(self.cell.current.swap(Arc::new(Version {
+                version: self.version,
+                value,
+            }))),
+            _ => None,
+        };
+        drop(self.lock.take());
+        drop(retired);
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for WriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WriteGuard")
+            .field("version", &self.version)
+            .field("value", &self.value)
+            .finish()
+    }
+}

@@ -1,0 +1,158 @@
+//! Compile-time pins of the type-level contract, as paired doctests (arc-swap's
+//! `compile_fail_tests.rs` pattern): each `compile_fail` block has a twin that compiles,
+//! so a `compile_fail` cannot pass for an unrelated reason (a typo, a missing import).
+//!
+//! # A snapshot cannot be mutated (Java's `UnsupportedOperationException`)
+//!
+//! ```compile_fail,E0596
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let snapshot = list.snapshot();
+//! snapshot.push(2);
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let snapshot = list.snapshot();
+//! assert_eq!(snapshot.len(), 1);
+//! ```
+//!
+//! # Nor can a read guard
+//!
+//! ```compile_fail,E0596
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let guard = list.read();
+//! guard.push(2);
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let guard = list.read();
+//! assert_eq!(guard.first(), Some(&1));
+//! ```
+//!
+//! # Snapshot iteration yields shared references only
+//!
+//! ```compile_fail,E0594
+//! let list = cow_collections::CowVec::from(vec![1, 2]);
+//! for x in list.snapshot().iter() {
+//!     *x += 1;
+//! }
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1, 2]);
+//! let mut sum = 0;
+//! for x in list.snapshot().iter() {
+//!     sum += *x;
+//! }
+//! assert_eq!(sum, 3);
+//! ```
+//!
+//! ```compile_fail,E0596
+//! let list = cow_collections::CowVec::from(vec![1, 2]);
+//! let snapshot = list.snapshot();
+//! for x in snapshot.iter_mut() {
+//!     *x += 1;
+//! }
+//! ```
+//!
+//! ```compile_fail,E0594
+//! let list = cow_collections::CowVec::from(vec![1, 2]);
+//! let snapshot = list.snapshot();
+//! for x in &snapshot {
+//!     *x += 1;
+//! }
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1, 2]);
+//! let snapshot = list.snapshot();
+//! let mut sum = 0;
+//! for x in &snapshot {
+//!     sum += *x;
+//! }
+//! assert_eq!(sum, 3);
+//! ```
+//!
+//! # A map snapshot's values cannot be changed in place
+//!
+//! ```compile_fail,E0596
+//! let map = cow_collections::CowMap::from([(1, 1)]);
+//! let snapshot = map.snapshot();
+//! *snapshot.get_mut(&1).unwrap() = 2;
+//! ```
+//!
+//! ```
+//! let map = cow_collections::CowMap::from([(1, 1)]);
+//! let snapshot = map.snapshot();
+//! assert_eq!(snapshot.get(&1), Some(&1));
+//! ```
+//!
+//! # A `Reader` refreshes through `&mut self`, so it cannot be shared between threads
+//!
+//! ```compile_fail,E0596
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let reader = list.reader();
+//! let _ = reader.read();
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut reader = list.reader();
+//! assert_eq!(reader.read().len(), 1);
+//! ```
+//!
+//! # `Snapshot<T>` is `Send + Sync` exactly when `T` is
+//!
+//! ```compile_fail,E0277
+//! fn send_sync<T: Send + Sync>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::rc::Rc::new(1));
+//! send_sync(cell.snapshot());
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn send_sync<T: Send + Sync>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! send_sync(cell.snapshot());
+//! ```
+//!
+//! ```
+//! fn send_sync<T: Send + Sync + 'static>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::sync::Arc::new(1));
+//! send_sync(cell.snapshot());
+//! ```
+//!
+//! # A `Reader` can move to another thread when `T: Send + Sync`
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut reader = list.reader();
+//! std::thread::scope(|s| {
+//!     s.spawn(move || assert_eq!(reader.read().len(), 1));
+//! });
+//! ```
+//!
+//! ```compile_fail,E0277
+//! let cell = cow_collections::CowCell::new(std::rc::Rc::new(1));
+//! let mut reader = cell.reader();
+//! std::thread::scope(|s| {
+//!     s.spawn(move || **reader.read());
+//! });
+//! ```
+//!
+//! # A read guard borrows its collection: `get_mut` cannot run while one lives
+//!
+//! ```compile_fail,E0502
+//! let mut list = cow_collections::CowVec::from(vec![1]);
+//! let guard = list.read();
+//! list.get_mut().push(2);
+//! drop(guard);
+//! ```
+//!
+//! ```
+//! let mut list = cow_collections::CowVec::from(vec![1]);
+//! let guard = list.read();
+//! drop(guard);
+//! list.get_mut().push(2);
+//! assert_eq!(list.len(), 2);
+//! ```

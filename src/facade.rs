@@ -1,0 +1,290 @@
+//! The part of the API every collection shares: it forwards to the collection's
+//! [`CowCell`](crate::CowCell). One macro, so `vec.rs`, `set.rs` and `map.rs` hold only
+//! what differs between them.
+
+/// `cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2])"; "v.push(3)");`
+///
+/// The literals are a doctest expression building an example collection and a
+/// statement changing the inner container `v` (for the `update`/`write` examples).
+macro_rules! cow_facade {
+    (
+        $name:ident<$($param:ident),*> => $inner:ty;
+        $example:literal; $change:literal
+    ) => {
+        impl<$($param),*> $name<$($param),*> {
+            #[doc = concat!("A short-lived guard over the current version; derefs to `&",
+                stringify!($inner), "`.")]
+            ///
+            /// Lock-free (arc-swap `load()`), never waits for a writer. Use it to call any
+            /// read method of the inner container without a clone.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let guard = c.read();
+            /// assert_eq!(guard.len(), c.len());
+            /// ```
+            #[inline]
+            pub fn read(&self) -> $crate::ReadGuard<'_, $inner> {
+                self.cell.read()
+            }
+
+            /// An owned, immutable [`Snapshot`](crate::Snapshot) of the current version: O(1)
+            /// (one atomic increment), lock-free, `Send + Sync + 'static` when the elements
+            /// are. Iterating it cannot change it, and writes never do.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let snap = c.snapshot();
+            /// let len = snap.len();
+            /// c.clear();
+            /// assert_eq!(snap.len(), len);
+            /// assert!(c.is_empty());
+            /// ```
+            #[inline]
+            pub fn snapshot(&self) -> $crate::Snapshot<$inner> {
+                self.cell.snapshot()
+            }
+
+            /// A [`Reader`](crate::Reader) for one thread's hot loop: each `read()` is one
+            /// pointer check when nothing changed. Keeps its last version alive until its
+            /// next `read()`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let mut reader = c.reader();
+            /// let len = reader.read().len();
+            /// c.clear();
+            /// assert_ne!(reader.read().len(), len);
+            /// ```
+            pub fn reader(&self) -> $crate::Reader<'_, $inner> {
+                self.cell.reader()
+            }
+
+            /// The number of the current version: 0 for the initial contents, +1 per
+            /// publish. Lock-free.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// assert_eq!(c.version(), 0);
+            /// c.clear();
+            /// assert_eq!(c.version(), 1);
+            /// ```
+            #[inline]
+            pub fn version(&self) -> u64 {
+                self.cell.version()
+            }
+
+            #[doc = concat!("Runs `f` once on a private copy of the whole `", stringify!($inner),
+                "` and publishes it when `f` returns: any number of changes for one O(n) copy and one publish.")]
+            ///
+            /// Readers see all of the changes or none. If `f` (or a `Clone`, `Hash`, `Eq`
+            /// or `Ord` it calls) panics, nothing is published and the collection stays
+            /// usable. See [`CowCell::update`](crate::CowCell::update).
+            ///
+            /// # Panics
+            ///
+            /// Propagates a panic from `f` or from cloning. Panics if called on this
+            /// collection from inside its own `update` or while this thread holds its
+            /// `write()` guard (it would deadlock).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let len = c.len();
+            #[doc = concat!("c.update(|v| { ", $change, "; ", $change, "; });")]
+            /// assert_eq!(c.len(), len + 2);
+            /// assert_eq!(c.version(), 1); // one publish for both changes
+            /// ```
+            pub fn update<R>(&self, f: impl FnOnce(&mut $inner) -> R) -> R
+            where
+                $inner: Clone,
+            {
+                self.cell.update(f)
+            }
+
+            /// Like [`update`](Self::update), but publishes only if `f` returns `Ok`.
+            ///
+            /// # Errors
+            ///
+            /// Returns `f`'s error; nothing is published then.
+            ///
+            /// # Panics
+            ///
+            /// As [`update`](Self::update).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let len = c.len();
+            #[doc = concat!("let r: Result<(), &str> = c.try_update(|v| { ", $change, "; Err(\"no\") });")]
+            /// assert_eq!(r, Err("no"));
+            /// assert_eq!(c.len(), len);
+            /// assert_eq!(c.version(), 0);
+            /// ```
+            pub fn try_update<R, E>(
+                &self,
+                f: impl FnOnce(&mut $inner) -> Result<R, E>,
+            ) -> Result<R, E>
+            where
+                $inner: Clone,
+            {
+                self.cell.try_update(f)
+            }
+
+            /// Publishes `value` whole without copying the old contents, and returns the
+            /// version it replaced (dropping it is up to you). O(1). The config-reload
+            /// write.
+            ///
+            /// # Panics
+            ///
+            /// If this thread holds this collection's write lock (inside `update` or
+            /// with a `write()` guard alive).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let previous = c.store(Default::default());
+            /// assert!(c.is_empty());
+            /// assert!(!previous.is_empty());
+            /// assert_eq!(previous.version(), 0);
+            /// ```
+            pub fn store(&self, value: $inner) -> $crate::Snapshot<$inner> {
+                self.cell.store(value)
+            }
+
+            /// A write guard mirroring `RwLock::write()`: `DerefMut` over a private copy
+            /// (one O(n) copy), published when the guard is dropped normally; nothing is
+            /// published if it is dropped during a panic. Other writers wait while it
+            /// lives; readers never do.
+            ///
+            /// # Panics
+            ///
+            /// Propagates a panic from cloning. Panics if this thread already holds this
+            /// collection's write lock.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let len = c.len();
+            /// {
+            ///     let mut v = c.write();
+            #[doc = concat!("    ", $change, ";")]
+            ///     assert_eq!(c.len(), len); // not yet published
+            /// }
+            /// assert_eq!(c.len(), len + 1);
+            /// ```
+            pub fn write(&self) -> $crate::WriteGuard<'_, $inner>
+            where
+                $inner: Clone,
+            {
+                self.cell.write()
+            }
+
+            /// Exclusive access without locking; no copy unless a snapshot, guard or reader
+            /// shares the current version (then one O(n) copy). Counts as one publish.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let mut c = ", $example, ";")]
+            /// let len = c.len();
+            /// let v = c.get_mut();
+            #[doc = concat!($change, ";")]
+            /// assert_eq!(c.len(), len + 1);
+            /// ```
+            pub fn get_mut(&mut self) -> &mut $inner
+            where
+                $inner: Clone,
+            {
+                self.cell.get_mut()
+            }
+
+            #[doc = concat!("The current contents as a `", stringify!($inner),
+                "`; no copy unless a snapshot shares them (then one O(n) copy).")]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let len = c.len();
+            /// assert_eq!(c.into_inner().len(), len);
+            /// ```
+            pub fn into_inner(self) -> $inner
+            where
+                $inner: Clone,
+            {
+                self.cell.into_inner()
+            }
+
+            /// The [`CowCell`](crate::CowCell) engine underneath, for code that is generic
+            /// over copy-on-write cells.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// assert_eq!(c.as_cell().version(), c.version());
+            /// ```
+            pub fn as_cell(&self) -> &$crate::CowCell<$inner> {
+                &self.cell
+            }
+        }
+
+        impl<$($param),*> Clone for $name<$($param),*> {
+            /// O(1): a new, independent collection starting from the same published
+            /// version (Java's shallow `clone()`). Writes to one do not affect the other.
+            fn clone(&self) -> Self {
+                Self { cell: self.cell.clone() }
+            }
+        }
+
+        impl<$($param),*> From<$crate::Snapshot<$inner>> for $name<$($param),*> {
+            /// A new collection starting from the snapshot's version; no copy.
+            fn from(snapshot: $crate::Snapshot<$inner>) -> Self {
+                Self { cell: $crate::CowCell::from(snapshot) }
+            }
+        }
+
+        impl<$($param),*> From<$inner> for $name<$($param),*> {
+            /// Wraps the container as version 0; no copy.
+            fn from(inner: $inner) -> Self {
+                Self { cell: $crate::CowCell::new(inner) }
+            }
+        }
+
+        impl<$($param),*> core::fmt::Debug for $name<$($param),*>
+        where
+            $inner: core::fmt::Debug,
+        {
+            /// Prints the current contents, as the inner container does.
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Debug::fmt(&*self.cell.read(), f)
+            }
+        }
+    };
+}
+
+pub(crate) use cow_facade;

@@ -1,0 +1,400 @@
+//! Read-side types: [`Snapshot`], [`ReadGuard`] and [`Reader`].
+//!
+//! All three give shared access (`&T`) to one published version and never `&mut T`:
+//! a published version is immutable for as long as anybody can see it.
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::marker::PhantomData;
+use core::ops::Deref;
+
+use crate::sync::{Arc, Cache, Loaded};
+
+/// One published version: the value and its generation number.
+///
+/// Private: users see it only through [`Snapshot`], [`ReadGuard`] and [`Reader`].
+#[derive(Debug)]
+pub(crate) struct Version<T> {
+    pub(crate) version: u64,
+    pub(crate) value: T,
+}
+
+/// An owned, immutable snapshot of one published version.
+///
+/// Returned by [`CowCell::snapshot`](crate::CowCell::snapshot) and the collections'
+/// `snapshot()`. It is an `Arc` under the hood: cloning is O(1) (one atomic increment),
+/// it is `Send + Sync + 'static` when `T` is, so it can be held across `.await`, stored,
+/// or sent to another thread. It derefs to `&T`, never to `&mut T`, and it never
+/// changes: writes to the collection publish new versions and leave this one alone.
+/// Java's `CopyOnWriteArrayList.iterator()` snapshot, as a value you can keep.
+///
+/// Holding a snapshot keeps its version's memory alive (`size_of::<T>()` plus whatever
+/// `T` owns, e.g. `len * size_of::<E>()` bytes of a vector's elements) until the last
+/// clone of it is dropped.
+///
+/// `PartialEq`, `Eq`, `Hash`, `PartialOrd`, `Ord` and `Display` compare, hash and print
+/// the value only; two snapshots with equal contents are equal whatever their versions.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::CowVec;
+///
+/// let list = CowVec::from(vec![1, 2, 3]);
+/// let before = list.snapshot();
+/// list.push(4);
+/// assert_eq!(*before, [1, 2, 3]); // unchanged by the push
+/// assert_eq!(before.version(), 0);
+/// assert_eq!(list.snapshot().version(), 1);
+/// let sum: i32 = before.iter().sum();
+/// assert_eq!(sum, 6);
+/// ```
+pub struct Snapshot<T> {
+    pub(crate) inner: Arc<Version<T>>,
+}
+
+impl<T> Snapshot<T> {
+    pub(crate) fn from_arc(inner: Arc<Version<T>>) -> Self {
+        Self { inner }
+    }
+
+    /// The version number of this snapshot: 0 for a collection's initial value, +1 for
+    /// every publish after it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(String::from("a"));
+    /// cell.update(|s| s.push('b'));
+    /// assert_eq!(cell.snapshot().version(), 1);
+    /// ```
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.inner.version
+    }
+
+    /// Whether `a` and `b` are the same published version (the same allocation), like
+    /// [`Arc::ptr_eq`](std::sync::Arc::ptr_eq). O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::{CowVec, Snapshot};
+    ///
+    /// let list = CowVec::from(vec![1]);
+    /// let a = list.snapshot();
+    /// assert!(Snapshot::ptr_eq(&a, &list.snapshot()));
+    /// list.push(2);
+    /// assert!(!Snapshot::ptr_eq(&a, &list.snapshot()));
+    /// ```
+    #[inline]
+    pub fn ptr_eq(a: &Self, b: &Self) -> bool {
+        Arc::ptr_eq(&a.inner, &b.inner)
+    }
+
+    /// The value, or a clone of it if other snapshots still share it. O(1) when this is
+    /// the last reference, otherwise one O(n) clone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    ///
+    /// let list = CowVec::from(vec![1, 2]);
+    /// let snap = list.snapshot();
+    /// let mut owned: Vec<i32> = snap.into_inner();
+    /// owned.push(3);
+    /// assert_eq!(list.to_vec(), [1, 2]);
+    /// ```
+    pub fn into_inner(self) -> T
+    where
+        T: Clone,
+    {
+        match Arc::try_unwrap(self.inner) {
+            Ok(version) => version.value,
+            Err(shared) => shared.value.clone(),
+        }
+    }
+}
+
+impl<T> Clone for Snapshot<T> {
+    /// O(1): one atomic reference-count increment.
+    #[inline]
+    fn clone(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T> Deref for Snapshot<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.inner.value
+    }
+}
+
+impl<T> AsRef<T> for Snapshot<T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T> Borrow<T> for Snapshot<T> {
+    fn borrow(&self) -> &T {
+        self
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Snapshot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("version", &self.version())
+            .field("value", &**self)
+            .finish()
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for Snapshot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: PartialEq> PartialEq for Snapshot<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Self::ptr_eq(self, other) || **self == **other
+    }
+}
+
+impl<T: Eq> Eq for Snapshot<T> {}
+
+impl<T: PartialOrd> PartialOrd for Snapshot<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+
+impl<T: Ord> Ord for Snapshot<T> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl<T: Hash> Hash for Snapshot<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Snapshot<T>
+where
+    &'a T: IntoIterator,
+{
+    type Item = <&'a T as IntoIterator>::Item;
+    type IntoIter = <&'a T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (**self).into_iter()
+    }
+}
+
+/// A short-lived read guard over the current version; derefs to `&T`.
+///
+/// Returned by [`CowCell::read`](crate::CowCell::read) and the collections' `read()`.
+/// Taking one is lock-free and never waits for a writer (arc-swap's `load()`: no
+/// reference-count write in the common case). It borrows the collection, so it is meant
+/// for one-off reads; use [`Snapshot`] to keep a version, [`Reader`] in a hot loop.
+///
+/// While the guard lives, the version it shows stays alive and unchanged, even if
+/// writers publish newer ones. Hold it briefly: arc-swap has a few cheap slots per
+/// thread, and guards beyond those fall back to a reference-count increment.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::CowVec;
+///
+/// let list = CowVec::from(vec![3, 1, 2]);
+/// let guard = list.read();
+/// assert_eq!(guard.len(), 3);
+/// assert_eq!(guard.iter().max(), Some(&3));
+/// ```
+pub struct ReadGuard<'a, T> {
+    guard: Loaded<Version<T>>,
+    // Ties the guard to the cell: `get_mut(&mut self)` relies on no guard outliving it.
+    _cell: PhantomData<&'a ()>,
+}
+
+impl<T> ReadGuard<'_, T> {
+    pub(crate) fn new(guard: Loaded<Version<T>>) -> Self {
+        Self {
+            guard,
+            _cell: PhantomData,
+        }
+    }
+
+    /// The version number of the value this guard shows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    ///
+    /// let list = CowVec::<u8>::new();
+    /// assert_eq!(list.read().version(), 0);
+    /// list.push(1);
+    /// assert_eq!(list.read().version(), 1);
+    /// ```
+    #[inline]
+    pub fn version(&self) -> u64 {
+        self.guard.version
+    }
+
+    /// Turns the guard into an owned [`Snapshot`] of the same version (one reference-count
+    /// increment at most).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    ///
+    /// let list = CowVec::from(vec![1]);
+    /// let snap = list.read().to_snapshot();
+    /// list.push(2);
+    /// assert_eq!(*snap, [1]);
+    /// ```
+    pub fn to_snapshot(&self) -> Snapshot<T> {
+        Snapshot::from_arc(Arc::clone(&self.guard))
+    }
+}
+
+impl<T> Deref for ReadGuard<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        &self.guard.value
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for ReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadGuard")
+            .field("version", &self.version())
+            .field("value", &**self)
+            .finish()
+    }
+}
+
+impl<'g, T> IntoIterator for &'g ReadGuard<'_, T>
+where
+    &'g T: IntoIterator,
+{
+    type Item = <&'g T as IntoIterator>::Item;
+    type IntoIter = <&'g T as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (**self).into_iter()
+    }
+}
+
+/// A per-thread read handle for hot loops (arc-swap's `Cache` pattern).
+///
+/// Returned by [`CowCell::reader`](crate::CowCell::reader) and the collections'
+/// `reader()`. [`read`](Reader::read) checks whether a newer version was published (one
+/// atomic load of a pointer that only changes on writes, so the cache line stays shared)
+/// and returns `&T` of the latest version; when nothing changed it costs about as much
+/// as an unsynchronized load. It is lock-free and never waits for a writer.
+///
+/// # Retention
+///
+/// A `Reader` keeps the version it last returned alive until its next `read()` (or until
+/// it is dropped). A reader that stops calling `read()` therefore pins one old version,
+/// with all its elements, in memory. Drop readers you no longer poll.
+///
+/// A `Reader` borrows the collection and is meant to stay on one thread's stack; it is
+/// `Send` when `T: Send + Sync`, so it can be created and then moved into a scoped thread.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::CowVec;
+///
+/// let list = CowVec::from(vec![1, 2]);
+/// let mut reader = list.reader();
+/// assert_eq!(reader.read().len(), 2);
+/// list.push(3);
+/// assert_eq!(reader.read().len(), 3); // sees the new version
+/// ```
+pub struct Reader<'a, T> {
+    cache: Cache<'a, Version<T>>,
+}
+
+impl<'a, T> Reader<'a, T> {
+    pub(crate) fn new(cache: Cache<'a, Version<T>>) -> Self {
+        Self { cache }
+    }
+
+    /// The latest published version, checked with one atomic load. `&mut self` because
+    /// it may replace the cached version (and drop the old one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(1u32);
+    /// let mut reader = cell.reader();
+    /// assert_eq!(*reader.read(), 1);
+    /// cell.store(2);
+    /// assert_eq!(*reader.read(), 2);
+    /// ```
+    #[inline]
+    pub fn read(&mut self) -> &T {
+        &self.cache.load().value
+    }
+
+    /// Like [`read`](Reader::read), and also returns that version's number. The pair is
+    /// consistent: the number belongs to the value returned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(1u32);
+    /// let mut reader = cell.reader();
+    /// cell.store(5);
+    /// assert_eq!(reader.read_with_version(), (&5, 1));
+    /// ```
+    #[inline]
+    pub fn read_with_version(&mut self) -> (&T, u64) {
+        let version = self.cache.load();
+        (&version.value, version.version)
+    }
+
+    /// An owned [`Snapshot`] of the latest version (one reference-count increment).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![1]);
+    /// let mut reader = cell.reader();
+    /// let snap = reader.snapshot();
+    /// cell.update(|v| v.push(2));
+    /// assert_eq!(*snap, [1]);
+    /// ```
+    pub fn snapshot(&mut self) -> Snapshot<T> {
+        Snapshot::from_arc(Arc::clone(self.cache.load()))
+    }
+}
+
+impl<T> fmt::Debug for Reader<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reader").finish_non_exhaustive()
+    }
+}
