@@ -97,6 +97,11 @@ mod sync;
 mod vec;
 
 pub use cell::{CowCell, WriteGuard};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use map::CowMap;
 pub use set::CowSet;
 pub use snapshot::{ReadGuard, Reader, Snapshot};
