@@ -166,8 +166,22 @@ impl<T: fmt::Display> fmt::Display for Snapshot<T> {
 }
 
 impl<T: PartialEq> PartialEq for Snapshot<T> {
+    /// Compares the values, as `T` does, whatever the versions.
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    ///
+    /// let list = CowVec::from(vec![1.0, f64::NAN]);
+    /// let snapshot = list.snapshot();
+    /// // Like the vector itself, a snapshot holding NaN is not equal to itself.
+    /// assert!(*snapshot != *snapshot);
+    /// assert!(snapshot != snapshot.clone());
+    /// assert_eq!(CowVec::from(vec![1]).snapshot(), CowVec::from(vec![1]).snapshot());
+    /// ```
     fn eq(&self, other: &Self) -> bool {
-        Self::ptr_eq(self, other) || **self == **other
+        // No `ptr_eq` shortcut: it would make a snapshot of `[f64::NAN]` equal to itself
+        // while the vector is not equal to itself.
+        **self == **other
     }
 }
 
