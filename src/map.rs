@@ -457,6 +457,27 @@ where
     }
 }
 
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for CowMap<K, V, S>
+where
+    K: Copy + Hash + Eq + 'a,
+    V: Copy + 'a,
+    S: BuildHasher + Clone,
+{
+    /// Copies the entries in, like `IndexMap`'s `Extend<(&K, &V)>`; one copy and one
+    /// publish per call.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    ///
+    /// let mut m = cow_collections::CowMap::from([(1, 'a')]);
+    /// Extend::extend(&mut m, &BTreeMap::from([(2, 'b')]));
+    /// assert_eq!(m.get(&2), Some('b'));
+    /// ```
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        CowMap::extend(self, iter.into_iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
 impl<K, V, S1, S2> PartialEq<CowMap<K, V, S2>> for CowMap<K, V, S1>
 where
     K: Hash + Eq,

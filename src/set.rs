@@ -321,6 +321,24 @@ where
     }
 }
 
+impl<'a, T, S> Extend<&'a T> for CowSet<T, S>
+where
+    T: Copy + Hash + Eq + 'a,
+    S: BuildHasher + Clone,
+{
+    /// Copies the elements in, like `IndexSet`'s `Extend<&T>`; at most one copy and one
+    /// publish per call.
+    ///
+    /// ```
+    /// let mut s = cow_collections::CowSet::from([1]);
+    /// Extend::extend(&mut s, &[1, 2]);
+    /// assert_eq!(s.len(), 2);
+    /// ```
+    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+        CowSet::extend(self, iter.into_iter().copied());
+    }
+}
+
 impl<T, S1, S2> PartialEq<CowSet<T, S2>> for CowSet<T, S1>
 where
     T: Hash + Eq,

@@ -647,6 +647,20 @@ impl<T: Clone> Extend<T> for CowVec<T> {
     }
 }
 
+impl<'a, T: Copy + 'a> Extend<&'a T> for CowVec<T> {
+    /// Copies the elements in, like `Vec`'s `Extend<&T>`; one copy and one publish per
+    /// call.
+    ///
+    /// ```
+    /// let mut v = cow_collections::CowVec::from(vec![1]);
+    /// Extend::extend(&mut v, &[2, 3]);
+    /// assert_eq!(v.to_vec(), [1, 2, 3]);
+    /// ```
+    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+        CowVec::extend(self, iter.into_iter().copied());
+    }
+}
+
 impl<T: PartialEq> PartialEq for CowVec<T> {
     /// Compares the current contents of both vectors (each read lock-free; the two
     /// reads are not one atomic step).
