@@ -45,7 +45,8 @@ pub struct CowMap<K, V, S = RandomState> {
 cow_facade!(CowMap<K, V, S> => IndexMap<K, V, S>; "CowMap::from([(1, 'a'), (2, 'b')])"; "{ let n = v.len() + 100; v.insert(n, 'z'); }");
 
 impl<K, V> CowMap<K, V> {
-    /// An empty map with the default hasher (version 0).
+    /// An empty map with the default hasher (version 0). Allocates one `Arc`, no
+    /// entries.
     ///
     /// # Examples
     ///
@@ -61,7 +62,8 @@ impl<K, V> CowMap<K, V> {
 }
 
 impl<K, V, S> CowMap<K, V, S> {
-    /// An empty map that hashes with `hasher` (version 0).
+    /// An empty map that hashes with `hasher` (version 0). Allocates one `Arc`, no
+    /// entries.
     ///
     /// # Examples
     ///

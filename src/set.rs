@@ -38,7 +38,8 @@ pub struct CowSet<T, S = RandomState> {
 cow_facade!(CowSet<T, S> => IndexSet<T, S>; "CowSet::from([1, 2, 3])"; "{ let n = v.len() + 100; v.insert(n); }");
 
 impl<T> CowSet<T> {
-    /// An empty set with the default hasher (version 0).
+    /// An empty set with the default hasher (version 0). Allocates one `Arc`, no
+    /// elements.
     ///
     /// # Examples
     ///
@@ -54,7 +55,8 @@ impl<T> CowSet<T> {
 }
 
 impl<T, S> CowSet<T, S> {
-    /// An empty set that hashes with `hasher` (version 0).
+    /// An empty set that hashes with `hasher` (version 0). Allocates one `Arc`, no
+    /// elements.
     ///
     /// # Examples
     ///

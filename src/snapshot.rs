@@ -336,7 +336,7 @@ impl<T> ReadGuard<'_, T> {
         }
     }
 
-    /// The version number of the value this guard shows.
+    /// The version number of the value this guard shows. O(1).
     ///
     /// # Examples
     ///
@@ -456,7 +456,8 @@ impl<'a, T> Reader<'a, T> {
     }
 
     /// Like [`read`](Reader::read), and also returns that version's number. The pair is
-    /// consistent: the number belongs to the value returned.
+    /// consistent: the number belongs to the value returned. Same cost as `read`: one
+    /// pointer check when nothing changed, lock-free.
     ///
     /// # Examples
     ///

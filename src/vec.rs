@@ -104,6 +104,12 @@ impl<T: Clone> CowVec<T> {
     /// A clone of the element at `index`, or `None` if out of bounds. Lock-free, O(1)
     /// plus one `T::clone`; `list.read().get(i)` borrows instead of cloning.
     ///
+    /// # Differences from Java
+    ///
+    /// Returns `None` where Java's `get` throws `IndexOutOfBoundsException`. Checking
+    /// `len()` first and then calling `get` is two reads that a writer can come between;
+    /// read both from one `snapshot()` instead.
+    ///
     /// # Examples
     ///
     /// ```
