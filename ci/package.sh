@@ -45,6 +45,9 @@ trap 'rm -rf "$unpacked"' EXIT
 tar -xzf "$crate" -C "$unpacked"
 (
     cd "$unpacked/cow-collections-$version"
+    # Its own target dir: two builds of `cow_collections` from different sources in one
+    # deps directory once made its doctests see the wrong rlib.
+    export CARGO_TARGET_DIR=$target/packaged
     cargo test --locked --all-features
     RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --all-features
 )
