@@ -1,7 +1,10 @@
 //! Does `par_iter` over a snapshot pay off? A 1M-element `Snapshot<Vec<u64>>`, iterated
 //! sequentially and with rayon, for a memory-bound reduction (sum) and for a
 //! compute-bound one (a hash-like mix per element). The plain `Vec` rows are the
-//! baseline: iterating a snapshot should cost the same as iterating the vector.
+//! baseline: iterating a snapshot should cost the same as iterating the vector. The
+//! memory-bound `sum` rows of the vector and the snapshot can differ by up to ~1.7x from
+//! where each 8 MB buffer landed (swapping the two allocations swaps which one is faster);
+//! compare `snapshot_iter` with `snapshot_par_iter`, which read the same buffer.
 //!
 //! Run: `cargo bench --features rayon --bench rayon`.
 
