@@ -79,7 +79,8 @@ pub struct CowCell<T> {
 }
 
 impl<T> CowCell<T> {
-    /// A new cell holding `value` as version 0.
+    /// A new cell holding `value` as version 0. Allocates one `Arc`; `value` is moved
+    /// in, not copied.
     ///
     /// # Examples
     ///

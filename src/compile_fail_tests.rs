@@ -122,6 +122,21 @@
 //! send_sync(cell.snapshot());
 //! ```
 //!
+//! Not even `Send` alone when `T` is `Send` but not `Sync` (other threads' clones would
+//! share the `T`):
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! send(cell.snapshot());
+//! ```
+//!
+//! ```
+//! fn send<T: Send>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::sync::Mutex::new(1));
+//! send(cell.snapshot());
+//! ```
+//!
 //! # A `Reader` can move to another thread when `T: Send + Sync`
 //!
 //! ```
@@ -138,6 +153,47 @@
 //! std::thread::scope(|s| {
 //!     s.spawn(move || **reader.read());
 //! });
+//! ```
+//!
+//! ```compile_fail,E0277
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! let mut reader = cell.reader();
+//! std::thread::scope(|s| {
+//!     s.spawn(move || reader.read().get());
+//! });
+//! ```
+//!
+//! # Nothing hands out `&mut` to a published version
+//!
+//! Not a `Reader`:
+//!
+//! ```compile_fail,E0596
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut reader = list.reader();
+//! reader.read().push(2);
+//! ```
+//!
+//! Nor a snapshot, by assignment:
+//!
+//! ```compile_fail,E0594
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let snapshot = list.snapshot();
+//! *snapshot = vec![2];
+//! ```
+//!
+//! ```compile_fail,E0594
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let snapshot = list.snapshot();
+//! snapshot[0] = 2;
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut reader = list.reader();
+//! let snapshot = list.snapshot();
+//! assert_eq!(reader.read()[0] + snapshot[0], 2);
+//! list.set(0, 2); // writes go through the collection, and publish a new version
+//! assert_eq!(reader.read()[0] + snapshot[0], 3);
 //! ```
 //!
 //! # A read guard borrows its collection: `get_mut` cannot run while one lives

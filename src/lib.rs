@@ -55,6 +55,16 @@
 //! collection plus about 100 ns of fixed cost. See `README.md` for the `compare` example's
 //! figures against `RwLock` and `Mutex`.
 //!
+//! # Optional features
+//!
+//! * `rayon`: parallel iteration over snapshots (`snapshot.par_iter()`, also for
+//!   `&Snapshot<_>` in generic code), and `FromParallelIterator` / `ParallelExtend` /
+//!   `par_extend` for the collections: build in parallel, publish once.
+//! * `serde`: `Serialize` / `Deserialize` for the collections, [`CowCell`] and
+//!   [`Snapshot`], in the format of the container they wrap (a `CowVec` is a sequence, a
+//!   `CowMap` a map). Serializing writes one consistent version; version numbers are not
+//!   serialized.
+//!
 //! # Examples
 //!
 //! ```
@@ -85,12 +95,17 @@
 
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cell;
 #[cfg(doctest)]
 mod compile_fail_tests;
 mod facade;
 mod map;
+#[cfg(feature = "rayon")]
+mod rayon;
+#[cfg(feature = "serde")]
+mod serde;
 mod set;
 mod snapshot;
 mod sync;

@@ -45,7 +45,8 @@ pub struct CowMap<K, V, S = RandomState> {
 cow_facade!(CowMap<K, V, S> => IndexMap<K, V, S>; "CowMap::from([(1, 'a'), (2, 'b')])"; "{ let n = v.len() + 100; v.insert(n, 'z'); }");
 
 impl<K, V> CowMap<K, V> {
-    /// An empty map with the default hasher (version 0).
+    /// An empty map with the default hasher (version 0). Allocates one `Arc`, no
+    /// entries.
     ///
     /// # Examples
     ///
@@ -61,7 +62,8 @@ impl<K, V> CowMap<K, V> {
 }
 
 impl<K, V, S> CowMap<K, V, S> {
-    /// An empty map that hashes with `hasher` (version 0).
+    /// An empty map that hashes with `hasher` (version 0). Allocates one `Arc`, no
+    /// entries.
     ///
     /// # Examples
     ///
@@ -454,6 +456,27 @@ where
     /// One copy and one publish per call; see [`CowMap::extend`].
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         CowMap::extend(self, iter);
+    }
+}
+
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for CowMap<K, V, S>
+where
+    K: Copy + Hash + Eq + 'a,
+    V: Copy + 'a,
+    S: BuildHasher + Clone,
+{
+    /// Copies the entries in, like `IndexMap`'s `Extend<(&K, &V)>`; one copy and one
+    /// publish per call.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    ///
+    /// let mut m = cow_collections::CowMap::from([(1, 'a')]);
+    /// Extend::extend(&mut m, &BTreeMap::from([(2, 'b')]));
+    /// assert_eq!(m.get(&2), Some('b'));
+    /// ```
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        CowMap::extend(self, iter.into_iter().map(|(k, v)| (*k, *v)));
     }
 }
 

@@ -38,7 +38,8 @@ pub struct CowSet<T, S = RandomState> {
 cow_facade!(CowSet<T, S> => IndexSet<T, S>; "CowSet::from([1, 2, 3])"; "{ let n = v.len() + 100; v.insert(n); }");
 
 impl<T> CowSet<T> {
-    /// An empty set with the default hasher (version 0).
+    /// An empty set with the default hasher (version 0). Allocates one `Arc`, no
+    /// elements.
     ///
     /// # Examples
     ///
@@ -54,7 +55,8 @@ impl<T> CowSet<T> {
 }
 
 impl<T, S> CowSet<T, S> {
-    /// An empty set that hashes with `hasher` (version 0).
+    /// An empty set that hashes with `hasher` (version 0). Allocates one `Arc`, no
+    /// elements.
     ///
     /// # Examples
     ///
@@ -318,6 +320,24 @@ where
     /// One copy and one publish per call; see [`CowSet::extend`].
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         CowSet::extend(self, iter);
+    }
+}
+
+impl<'a, T, S> Extend<&'a T> for CowSet<T, S>
+where
+    T: Copy + Hash + Eq + 'a,
+    S: BuildHasher + Clone,
+{
+    /// Copies the elements in, like `IndexSet`'s `Extend<&T>`; at most one copy and one
+    /// publish per call.
+    ///
+    /// ```
+    /// let mut s = cow_collections::CowSet::from([1]);
+    /// Extend::extend(&mut s, &[1, 2]);
+    /// assert_eq!(s.len(), 2);
+    /// ```
+    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+        CowSet::extend(self, iter.into_iter().copied());
     }
 }
 

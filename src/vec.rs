@@ -104,6 +104,12 @@ impl<T: Clone> CowVec<T> {
     /// A clone of the element at `index`, or `None` if out of bounds. Lock-free, O(1)
     /// plus one `T::clone`; `list.read().get(i)` borrows instead of cloning.
     ///
+    /// # Differences from Java
+    ///
+    /// Returns `None` where Java's `get` throws `IndexOutOfBoundsException`. Checking
+    /// `len()` first and then calling `get` is two reads that a writer can come between;
+    /// read both from one `snapshot()` instead.
+    ///
     /// # Examples
     ///
     /// ```
@@ -644,6 +650,20 @@ impl<T: Clone> Extend<T> for CowVec<T> {
     /// One copy and one publish per call; see [`CowVec::extend`].
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         CowVec::extend(self, iter);
+    }
+}
+
+impl<'a, T: Copy + 'a> Extend<&'a T> for CowVec<T> {
+    /// Copies the elements in, like `Vec`'s `Extend<&T>`; one copy and one publish per
+    /// call.
+    ///
+    /// ```
+    /// let mut v = cow_collections::CowVec::from(vec![1]);
+    /// Extend::extend(&mut v, &[2, 3]);
+    /// assert_eq!(v.to_vec(), [1, 2, 3]);
+    /// ```
+    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+        CowVec::extend(self, iter.into_iter().copied());
     }
 }
 
