@@ -16,8 +16,8 @@ use crate::services;
 use crate::Failure;
 
 /// The listener list starts at `MIN_LISTENERS` and the writer keeps it in this range.
-pub(crate) const MIN_LISTENERS: usize = 4;
-pub(crate) const MAX_LISTENERS: usize = 8;
+const MIN_LISTENERS: usize = 4;
+const MAX_LISTENERS: usize = 8;
 /// How many missed writer rounds are made up back to back before the backlog is dropped.
 const MAX_CATCH_UP: u32 = 10;
 
