@@ -41,10 +41,12 @@
 //!   writer holding a lock shows: a reader waits for the whole write, or is descheduled.
 //! * `writes/s`: completed writer rounds (reload + publish + one listener change) per
 //!   second. The target is `1 / write-interval`; a row far below it means the writer
-//!   was starved (it waited for readers to let go of the lock).
+//!   was starved: it waited for readers to let go of the lock, or for a CPU (after 10
+//!   missed rounds the writer drops its backlog rather than bursting).
 //!
-//! With more threads than cores (readers + writer > cores) every row also measures the
-//! scheduler; compare rows of one run, not runs on different machines.
+//! With more threads than cores (readers + writer > cores), or other load on the
+//! machine, every row also measures the scheduler (that is most of `max`); compare rows
+//! of one run on a quiet machine, not runs on different machines.
 //!
 //! # Fairness rules
 //!
