@@ -1,0 +1,324 @@
+//! The implementations under comparison. Each holds the same pair: a service-name map
+//! and a listener list, and implements the same read (look a name up, then call every
+//! listener with the result) and the same writes (publish a whole new map, push or pop a
+//! listener).
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use cow_collections::{CowMap, CowVec, Reader};
+use indexmap::IndexMap;
+
+/// What a lookup tells the listeners.
+#[derive(Debug)]
+pub(crate) struct Event<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) port: Option<u16>,
+}
+
+/// A subscriber called on every lookup.
+pub(crate) type Listener = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
+
+/// A listener doing a little work per event, touching no shared memory (so listeners
+/// cost the same everywhere and add no contention of their own).
+pub(crate) fn listener(id: u64) -> Listener {
+    Arc::new(move |event: &Event<'_>| {
+        let port = u64::from(event.port.unwrap_or(0));
+        black_box(port.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ id ^ event.name.len() as u64);
+    })
+}
+
+/// What one read returns, checked by the caller outside the timed region.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadResult {
+    pub(crate) port: Option<u16>,
+    pub(crate) listeners: usize,
+}
+
+/// Calls every listener with the lookup's event. The part of the read shared by all.
+#[inline]
+fn notify(listeners: &[Listener], name: &str, port: Option<u16>) -> ReadResult {
+    let event = Event { name, port };
+    for listener in listeners {
+        listener(&event);
+    }
+    ReadResult {
+        port,
+        listeners: listeners.len(),
+    }
+}
+
+/// One implementation of the map + listener-list pair.
+pub(crate) trait Contender: Sync {
+    /// The row label.
+    const NAME: &'static str;
+
+    /// What a reader thread holds while it runs: `&Self`, or per-thread read handles.
+    type Handle<'a>
+    where
+        Self: 'a;
+
+    fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self;
+
+    fn handle(&self) -> Self::Handle<'_>;
+
+    /// The timed operation: look `name` up, then call every listener. The map is read
+    /// and released before the listener list is read, in every implementation.
+    fn read(handle: &mut Self::Handle<'_>, name: &str) -> ReadResult;
+
+    /// Builds the new map from `entries` (outside any lock) and publishes it whole.
+    fn publish(&self, entries: &[(String, u16)]);
+
+    fn push_listener(&self, listener: Listener);
+
+    /// Removes the last listener; the caller drops it outside any lock.
+    fn pop_listener(&self) -> Option<Listener>;
+}
+
+/// The map as `CowMap` stores it. The first occurrence of a name wins, as in
+/// `getservbyname`.
+fn index_map(entries: &[(String, u16)]) -> IndexMap<String, u16> {
+    let mut map = IndexMap::with_capacity(entries.len());
+    for (name, port) in entries {
+        map.entry(name.clone()).or_insert(*port);
+    }
+    map
+}
+
+/// The map as the lock-based variants store it; same rule.
+fn hash_map(entries: &[(String, u16)]) -> HashMap<String, u16> {
+    let mut map = HashMap::with_capacity(entries.len());
+    for (name, port) in entries {
+        map.entry(name.clone()).or_insert(*port);
+    }
+    map
+}
+
+/// `CowMap` + `CowVec`, read through `read()` guards (one arc-swap `load` each).
+pub(crate) struct Cow {
+    map: CowMap<String, u16>,
+    listeners: CowVec<Listener>,
+}
+
+impl Contender for Cow {
+    const NAME: &'static str = "CowMap";
+    type Handle<'a> = &'a Self;
+
+    fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
+        Self {
+            map: CowMap::from(index_map(entries)),
+            listeners: CowVec::from(listeners),
+        }
+    }
+
+    fn handle(&self) -> &Self {
+        self
+    }
+
+    #[inline]
+    fn read(this: &mut &Self, name: &str) -> ReadResult {
+        let port = this.map.read().get(name).copied();
+        let listeners = this.listeners.read();
+        notify(&listeners, name, port)
+    }
+
+    fn publish(&self, entries: &[(String, u16)]) {
+        let map = index_map(entries);
+        drop(self.map.store(map));
+    }
+
+    fn push_listener(&self, listener: Listener) {
+        self.listeners.push(listener);
+    }
+
+    fn pop_listener(&self) -> Option<Listener> {
+        self.listeners.pop()
+    }
+}
+
+/// The same collections, read through per-thread [`Reader`] handles: the hot-loop API.
+pub(crate) struct CowReader(Cow);
+
+/// A reader thread's pair of handles.
+pub(crate) struct CowReaders<'a> {
+    map: Reader<'a, IndexMap<String, u16>>,
+    listeners: Reader<'a, Vec<Listener>>,
+}
+
+impl Contender for CowReader {
+    const NAME: &'static str = "CowMap (Reader)";
+    type Handle<'a> = CowReaders<'a>;
+
+    fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
+        Self(Cow::new(entries, listeners))
+    }
+
+    fn handle(&self) -> CowReaders<'_> {
+        CowReaders {
+            map: self.0.map.reader(),
+            listeners: self.0.listeners.reader(),
+        }
+    }
+
+    #[inline]
+    fn read(handle: &mut CowReaders<'_>, name: &str) -> ReadResult {
+        let port = handle.map.read().get(name).copied();
+        notify(handle.listeners.read(), name, port)
+    }
+
+    fn publish(&self, entries: &[(String, u16)]) {
+        self.0.publish(entries);
+    }
+
+    fn push_listener(&self, listener: Listener) {
+        self.0.push_listener(listener);
+    }
+
+    fn pop_listener(&self) -> Option<Listener> {
+        self.0.pop_listener()
+    }
+}
+
+/// Generates a lock-based contender: `$read`/`$write` turn the lock `$l` into a guard.
+macro_rules! lock_contender {
+    (
+        $name:ident, $label:literal, $lock:ident,
+        read: |$l:ident| $read:expr, write: |$lw:ident| $write:expr $(,)?
+    ) => {
+        #[doc = concat!("`", $label, "<HashMap>` + `", $label, "<Vec<Listener>>`.")]
+        pub(crate) struct $name {
+            map: $lock<HashMap<String, u16>>,
+            listeners: $lock<Vec<Listener>>,
+        }
+
+        impl Contender for $name {
+            const NAME: &'static str = $label;
+            type Handle<'a> = &'a Self;
+
+            fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
+                Self {
+                    map: $lock::new(hash_map(entries)),
+                    listeners: $lock::new(listeners),
+                }
+            }
+
+            fn handle(&self) -> &Self {
+                self
+            }
+
+            #[inline]
+            fn read(this: &mut &Self, name: &str) -> ReadResult {
+                let port = {
+                    let $l = &this.map;
+                    $read
+                }
+                .get(name)
+                .copied();
+                let listeners = {
+                    let $l = &this.listeners;
+                    $read
+                };
+                notify(&listeners, name, port)
+            }
+
+            fn publish(&self, entries: &[(String, u16)]) {
+                // Build outside the lock; swap under it; drop the old map outside it.
+                let map = hash_map(entries);
+                let old = std::mem::replace(
+                    &mut *{
+                        let $lw = &self.map;
+                        $write
+                    },
+                    map,
+                );
+                drop(old);
+            }
+
+            fn push_listener(&self, listener: Listener) {
+                let $lw = &self.listeners;
+                $write.push(listener);
+            }
+
+            fn pop_listener(&self) -> Option<Listener> {
+                let $lw = &self.listeners;
+                $write.pop()
+            }
+        }
+    };
+}
+
+lock_contender!(
+    StdRwLock,
+    "std::sync::RwLock",
+    RwLock,
+    read: |l| l.read().unwrap_or_else(PoisonError::into_inner),
+    write: |l| l.write().unwrap_or_else(PoisonError::into_inner),
+);
+
+type PlRwLock<T> = parking_lot::RwLock<T>;
+
+lock_contender!(
+    ParkingLotRwLock,
+    "parking_lot::RwLock",
+    PlRwLock,
+    read: |l| l.read(),
+    write: |l| l.write(),
+);
+
+lock_contender!(
+    StdMutex,
+    "std::sync::Mutex",
+    Mutex,
+    read: |l| l.lock().unwrap_or_else(PoisonError::into_inner),
+    write: |l| l.lock().unwrap_or_else(PoisonError::into_inner),
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries() -> Vec<(String, u16)> {
+        [("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)]
+            .iter()
+            .map(|(n, p)| (n.to_string(), *p))
+            .collect()
+    }
+
+    /// Every contender reads, publishes and changes listeners the same way.
+    fn behaves<C: Contender>() {
+        let c = C::new(&entries(), (0..4).map(listener).collect());
+        let mut handle = c.handle();
+        let r = C::read(&mut handle, "ssh");
+        assert_eq!(
+            (r.port, r.listeners),
+            (Some(22), 4),
+            "{}: first name wins",
+            C::NAME
+        );
+        assert_eq!(C::read(&mut handle, "gopher").port, None, "{}", C::NAME);
+
+        c.push_listener(listener(4));
+        c.publish(&[("gopher".to_string(), 70)]);
+        let r = C::read(&mut handle, "gopher");
+        assert_eq!((r.port, r.listeners), (Some(70), 5), "{}", C::NAME);
+        assert_eq!(
+            C::read(&mut handle, "ssh").port,
+            None,
+            "{}: map replaced",
+            C::NAME
+        );
+
+        assert!(c.pop_listener().is_some());
+        assert_eq!(C::read(&mut handle, "gopher").listeners, 4, "{}", C::NAME);
+    }
+
+    #[test]
+    fn all_contenders_behave_alike() {
+        behaves::<Cow>();
+        behaves::<CowReader>();
+        behaves::<StdRwLock>();
+        behaves::<ParkingLotRwLock>();
+        behaves::<StdMutex>();
+    }
+}
