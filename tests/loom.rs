@@ -147,49 +147,63 @@ fn concurrent_pushes_and_a_reader() {
     });
 }
 
-/// Model 2: an `update` changing three elements is seen all or nothing by a concurrent
-/// `read()` and a concurrent `snapshot()`.
+/// Model 2: a write changing three elements and adding a fourth is seen all or nothing
+/// by a concurrent `read()` and a concurrent `snapshot()`; `through_guard` makes the
+/// same changes through a `WriteGuard` (several `DerefMut`s) instead of `update`.
+fn all_or_nothing(through_guard: bool) {
+    let drops = Drops::default();
+    let list = Arc::new(CowVec::from(drops.items(&[0, 0, 0])));
+    let writer = {
+        let list = Arc::clone(&list);
+        thread::spawn(move || {
+            let change = |v: &mut Vec<Item>| {
+                for item in v.iter_mut() {
+                    item.value = 7;
+                }
+                v.push(v[0].clone());
+            };
+            if through_guard {
+                let mut guard = list.write();
+                guard.iter_mut().for_each(|item| item.value = 7);
+                let first = guard[0].clone();
+                guard.push(first);
+            } else {
+                list.update(change);
+            }
+        })
+    };
+    let check = |version: u64, contents: Vec<u8>| match version {
+        0 => assert_eq!(contents, [0, 0, 0]),
+        1 => assert_eq!(contents, [7, 7, 7, 7]),
+        v => panic!("version {v}: {contents:?}"),
+    };
+    let snapshotter = {
+        let list = Arc::clone(&list);
+        thread::spawn(move || {
+            let snap = list.snapshot();
+            check(snap.version(), values(&snap));
+        })
+    };
+    let read = list.read();
+    check(read.version(), values(&read));
+    drop(read);
+    writer.join().unwrap();
+    snapshotter.join().unwrap();
+    check(list.version(), values(&list.read()));
+    assert_eq!(list.version(), 1);
+    assert_eq!(drops.live(), 4, "a retired version was not freed");
+    drop(list);
+    drops.assert_all_dropped();
+}
+
 #[test]
 fn update_is_all_or_nothing() {
-    model(3, || {
-        let drops = Drops::default();
-        let list = Arc::new(CowVec::from(drops.items(&[0, 0, 0])));
-        let writer = {
-            let list = Arc::clone(&list);
-            thread::spawn(move || {
-                list.update(|v| {
-                    for item in v.iter_mut() {
-                        item.value = 7;
-                    }
-                    v.push(v[0].clone());
-                });
-            })
-        };
-        let snapshotter = {
-            let list = Arc::clone(&list);
-            thread::spawn(move || {
-                let snap = list.snapshot();
-                match snap.version() {
-                    0 => assert_eq!(values(&snap), [0, 0, 0]),
-                    1 => assert_eq!(values(&snap), [7, 7, 7, 7]),
-                    v => panic!("version {v}"),
-                }
-            })
-        };
-        let read = list.read();
-        match read.version() {
-            0 => assert_eq!(values(&read), [0, 0, 0]),
-            1 => assert_eq!(values(&read), [7, 7, 7, 7]),
-            v => panic!("version {v}"),
-        }
-        drop(read);
-        writer.join().unwrap();
-        snapshotter.join().unwrap();
-        assert_eq!(values(&list.read()), [7, 7, 7, 7]);
-        assert_eq!(drops.live(), 4, "a retired version was not freed");
-        drop(list);
-        drops.assert_all_dropped();
-    });
+    model(3, || all_or_nothing(false));
+}
+
+#[test]
+fn write_guard_is_all_or_nothing() {
+    model(3, || all_or_nothing(true));
 }
 
 /// Model 3: a snapshot taken before a write is unchanged after it, whichever way a
