@@ -4,20 +4,22 @@
 # Under `--cfg loom`, src/sync.rs swaps arc-swap and parking_lot for loom-visible
 # stand-ins; everything else in the crate runs unchanged inside the models. Each model
 # sets its own preemption bound (3, or 2 for models too slow at 3); export
-# LOOM_MAX_PREEMPTIONS to override it for all. Exits non-zero if any model fails.
+# LOOM_MAX_PREEMPTIONS to override it for all. Exits non-zero if any model fails
+# (a failing model panics, the test binary exits 101, and `set -e` stops here).
 #
 # Usage (from the repository root): ci/loom.sh [extra `cargo test` args, e.g. a model name]
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg loom"
-export RUSTDOCFLAGS="${RUSTDOCFLAGS:-} --cfg loom"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/loom"
 start=$SECONDS
 
 run() {
-    echo "+ $*" >&2
+    echo "+ RUSTFLAGS=\"$RUSTFLAGS\" $*" >&2
+    local t=$SECONDS
     "$@"
+    echo "  ($((SECONDS - t)) s)" >&2
 }
 
 # Only tests/loom.rs: the unit tests, doctests and other integration tests use loom

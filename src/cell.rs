@@ -569,7 +569,11 @@ mod tests {
         let buffer = cell.read().as_ptr();
         cell.get_mut()[0] = 10;
         cell.get_mut()[1] = 20;
-        assert_eq!(cell.read().as_ptr(), buffer, "an unshared version was copied");
+        assert_eq!(
+            cell.read().as_ptr(),
+            buffer,
+            "an unshared version was copied"
+        );
         assert_eq!(*cell.read(), [10, 20, 3]);
         assert_eq!(cell.version(), 2);
     }
@@ -584,7 +588,11 @@ mod tests {
         for shared in [&snapshot, &from_reader, &from_guard] {
             assert_eq!((&***shared, shared.version()), (&[1, 2, 3][..], 0));
         }
-        assert_ne!(cell.read().as_ptr(), snapshot.as_ptr(), "a shared version was written");
+        assert_ne!(
+            cell.read().as_ptr(),
+            snapshot.as_ptr(),
+            "a shared version was written"
+        );
         assert_eq!((cell.read().clone(), cell.version()), (vec![10, 2, 3], 1));
 
         // The copy is unshared: the next `get_mut` writes in place.
