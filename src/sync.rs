@@ -282,8 +282,9 @@ mod loom_impl {
     }
 
     /// Stand-in for `arc_swap::Cache`: keeps the last loaded `Arc` and, like arc-swap's,
-    /// only compares the published pointer with it when nothing changed (one `Acquire`
-    /// load, no reference count traffic).
+    /// only compares the published pointer with it when nothing changed (one `Relaxed`
+    /// load, no reference-count traffic; a changed pointer goes through `load_full`,
+    /// which synchronizes).
     pub(crate) struct Cache<'a, V> {
         cell: &'a PublishCell<V>,
         cached: Arc<V>,
@@ -292,7 +293,7 @@ mod loom_impl {
     impl<V> Cache<'_, V> {
         pub(crate) fn load(&mut self) -> &Arc<V> {
             // `cached` keeps its allocation alive, so an equal address is the same version.
-            let current = self.cell.current.load(Ordering::Acquire);
+            let current = self.cell.current.load(Ordering::Relaxed);
             if !ptr::eq(current, Arc::as_ptr(&self.cached)) {
                 self.cached = self.cell.load_full();
             }
