@@ -170,9 +170,9 @@ mod loom_impl {
     /// grace period: `loading` counts readers between loading the pointer and taking
     /// their own reference, and `swap` hands the old `Arc` back only once that count
     /// is zero. Readers stay wait-free; only a writer ever waits, for a few instructions
-    /// of each reader that loaded the old pointer. All four operations on `loading` are
-    /// read-modify-writes (`AcqRel`), so they are totally ordered and each sees every
-    /// earlier one: a reader counted after the writer's check synchronizes with it and
+    /// of each reader that loaded the old pointer. Every operation on `loading` (the
+    /// reader's increment and decrement, the writer's check) is a read-modify-write
+    /// (`AcqRel`), so they are totally ordered and each sees every earlier one: a reader counted after the writer's check synchronizes with it and
     /// loads the new pointer; a reader counted before it is waited for. loom's `Arc`
     /// registry turns a mistake here into a model failure ("no entry found for key"
     /// when a freed pointer is revived, "Arc leaked" when a count is lost).
