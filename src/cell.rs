@@ -554,3 +554,78 @@ impl<T: fmt::Debug> fmt::Debug for WriteGuard<'_, T> {
             .finish()
     }
 }
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    //! `get_mut` is the one place with `unsafe` (`PublishCell::make_mut`): these run
+    //! under Miri (`ci/miri.sh`) with and without sharing.
+
+    use super::CowCell;
+    use std::sync::Barrier;
+    use std::thread;
+
+    #[test]
+    fn get_mut_without_sharing_writes_in_place() {
+        let mut cell = CowCell::new(vec![1, 2, 3]);
+        let buffer = cell.read().as_ptr();
+        cell.get_mut()[0] = 10;
+        cell.get_mut()[1] = 20;
+        assert_eq!(
+            cell.read().as_ptr(),
+            buffer,
+            "an unshared version was copied"
+        );
+        assert_eq!(*cell.read(), [10, 20, 3]);
+        assert_eq!(cell.version(), 2);
+    }
+
+    #[test]
+    fn get_mut_with_snapshots_copies_and_leaves_them_alone() {
+        let mut cell = CowCell::new(vec![1, 2, 3]);
+        let snapshot = cell.snapshot();
+        let from_reader = cell.reader().snapshot();
+        let from_guard = cell.read().to_snapshot();
+        cell.get_mut()[0] = 10;
+        for shared in [&snapshot, &from_reader, &from_guard] {
+            assert_eq!((&***shared, shared.version()), (&[1, 2, 3][..], 0));
+        }
+        assert_ne!(
+            cell.read().as_ptr(),
+            snapshot.as_ptr(),
+            "a shared version was written"
+        );
+        assert_eq!((cell.read().clone(), cell.version()), (vec![10, 2, 3], 1));
+
+        // The copy is unshared: the next `get_mut` writes in place.
+        drop((snapshot, from_reader, from_guard));
+        let buffer = cell.read().as_ptr();
+        cell.get_mut()[1] = 20;
+        assert_eq!(cell.read().as_ptr(), buffer);
+        assert_eq!((cell.read().clone(), cell.version()), (vec![10, 20, 3], 2));
+    }
+
+    #[test]
+    fn get_mut_while_a_clone_of_the_cell_is_read_on_another_thread() {
+        // `clone` shares the version; the other thread's read guard is arc-swap's
+        // uncounted kind, but the clone's own reference makes `get_mut` copy.
+        let mut cell = CowCell::new(vec![1]);
+        let other = cell.clone();
+        let both_hold = Barrier::new(2);
+        let written = Barrier::new(2);
+        thread::scope(|s| {
+            s.spawn(|| {
+                let guard = other.read();
+                both_hold.wait();
+                written.wait();
+                assert_eq!(*guard, [1]);
+                other.store(vec![3]);
+                assert_eq!(*guard, [1]);
+            });
+            both_hold.wait();
+            cell.get_mut()[0] = 2;
+            written.wait();
+        });
+        assert_eq!((cell.read().clone(), cell.version()), (vec![2], 1));
+        assert_eq!((other.read().clone(), other.version()), (vec![3], 1));
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Miri over the unit and integration tests (not the doctests), then tests/stress.rs
+# and the unit tests again under several scheduler seeds.
+#
+# Flags:
+#   -Zmiri-permissive-provenance  parking_lot_core turns integers back into pointers
+#                                 on its contended path (the word lock's queue of
+#                                 parked threads); Miri warns about that by default and
+#                                 stops under -Zmiri-strict-provenance. arc-swap's own
+#                                 CI runs Miri with this flag too.
+#   -Zmiri-many-seeds=A..B        (second pass) one run per seed: different thread
+#                                 interleavings and weak-memory outcomes each time.
+# Stacked Borrows stays on (Miri's default) and isolation stays on: the tests need no
+# clock, file or environment access beyond what Miri emulates.
+#
+# Doctests are left out: each one is a separate crate compiled and interpreted on its
+# own (minutes for ~150 of them), they are single-threaded API examples that the unit
+# and integration tests cover, and the one `unsafe` block (`make_mut`, behind
+# `get_mut`) has dedicated unit tests in src/cell.rs.
+#
+# Usage (from the repository root): ci/miri.sh
+#   MIRI_SEEDS=N   seeds for the second pass (default 8); MIRIFLAGS is appended to.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri"
+seeds="${MIRI_SEEDS:-8}"
+base_flags="${MIRIFLAGS:-} -Zmiri-permissive-provenance"
+start=$SECONDS
+
+run() {
+    echo "+ ${MIRIFLAGS:+MIRIFLAGS=\"$MIRIFLAGS\" }$*" >&2
+    local t=$SECONDS
+    "$@"
+    echo "  ($((SECONDS - t)) s)" >&2
+}
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+    run rustup toolchain install nightly --profile minimal
+fi
+run rustup component add miri rust-src --toolchain nightly
+run cargo +nightly miri setup
+
+# Pass 1: every unit and integration test once (loom.rs is empty without cfg(loom)).
+export MIRIFLAGS="$base_flags"
+run cargo +nightly miri test --lib --tests
+
+# Pass 2: the concurrent tests under more seeds.
+export MIRIFLAGS="$base_flags -Zmiri-many-seeds=1..$((seeds + 1))"
+run cargo +nightly miri test --lib
+if [[ -f tests/stress.rs ]]; then
+    run cargo +nightly miri test --test stress
+else
+    echo "miri: tests/stress.rs not found, skipping its seeded pass" >&2
+fi
+
+echo "miri: passed in $((SECONDS - start)) s" >&2
