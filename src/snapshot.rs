@@ -167,7 +167,9 @@ impl<T: fmt::Display> fmt::Display for Snapshot<T> {
 
 impl<T: PartialEq> PartialEq for Snapshot<T> {
     fn eq(&self, other: &Self) -> bool {
-        Self::ptr_eq(self, other) || **self == **other
+        // No `ptr_eq` shortcut: `T` may not be reflexive (`f64::NAN`), and `eq` must agree
+        // with `T`'s and with `partial_cmp`. (std's `Arc` takes it only for `T: Eq`.)
+        **self == **other
     }
 }
 
