@@ -138,8 +138,15 @@ fn write_guard_publishes_when_dropped_and_not_before() {
     assert_eq!(cell.version(), 1);
     assert_eq!(*before, [1]);
     let debug = format!("{:?}", cell.write());
-    assert!(debug.contains("version: 2") && debug.contains("[1, 2, 3]"), "{debug}");
-    assert_eq!(cell.version(), 2, "a guard dropped unchanged still publishes");
+    assert!(
+        debug.contains("version: 2") && debug.contains("[1, 2, 3]"),
+        "{debug}"
+    );
+    assert_eq!(
+        cell.version(),
+        2,
+        "a guard dropped unchanged still publishes"
+    );
 }
 
 #[test]
@@ -305,19 +312,26 @@ fn from_value_default_and_from_snapshot() {
 fn debug_shows_the_version_and_the_value() {
     let cell = CowCell::new(vec![1, 2]);
     cell.update(|v| v.push(3));
-    assert_eq!(format!("{cell:?}"), "CowCell { version: 1, value: [1, 2, 3] }");
+    assert_eq!(
+        format!("{cell:?}"),
+        "CowCell { version: 1, value: [1, 2, 3] }"
+    );
     assert_eq!(
         format!("{:?}", cell.snapshot()),
         "Snapshot { version: 1, value: [1, 2, 3] }"
     );
-    assert_eq!(format!("{:?}", cell.read()), "ReadGuard { version: 1, value: [1, 2, 3] }");
+    assert_eq!(
+        format!("{:?}", cell.read()),
+        "ReadGuard { version: 1, value: [1, 2, 3] }"
+    );
     assert!(format!("{:?}", cell.reader()).starts_with("Reader"));
 }
 
 #[test]
 fn snapshots_never_change_whatever_is_written_afterwards() {
     let mut cell = CowCell::new(BTreeMap::from([(0u8, 0u32)]));
-    let mut kept: Vec<(Snapshot<BTreeMap<u8, u32>>, BTreeMap<u8, u32>)> = Vec::new();
+    type Kept = (Snapshot<BTreeMap<u8, u32>>, BTreeMap<u8, u32>);
+    let mut kept: Vec<Kept> = Vec::new();
     let mut keep = |cell: &CowCell<BTreeMap<u8, u32>>| {
         let snap = cell.snapshot();
         let expected = (*snap).clone();
@@ -367,7 +381,11 @@ fn snapshot_comparisons_hash_and_display_forward_to_the_value() {
     assert_eq!(sa.cmp(&s5), 1.cmp(&5));
     assert_eq!(sa.partial_cmp(&s5), Some(std::cmp::Ordering::Less));
     assert_eq!(format!("{s5}"), "5");
-    assert_eq!(format!("{:>3}", s5), "  5", "Display forwards the formatter");
+    assert_eq!(
+        format!("{:>3}", s5),
+        "  5",
+        "Display forwards the formatter"
+    );
     let r: &i32 = sa.as_ref();
     assert_eq!(*r, 1);
     let r: &i32 = sa.borrow();
@@ -444,7 +462,10 @@ fn read_guard_keeps_showing_its_version_and_converts_to_a_snapshot() {
     assert_eq!(snap.version(), 0);
     assert_eq!(*snap, [1]);
     drop(guard);
-    assert!(Snapshot::ptr_eq(&cell.read().to_snapshot(), &cell.snapshot()));
+    assert!(Snapshot::ptr_eq(
+        &cell.read().to_snapshot(),
+        &cell.snapshot()
+    ));
     assert_eq!(*snap, [1]);
 }
 
@@ -473,7 +494,11 @@ fn retired_version_is_freed_exactly_when_its_last_snapshot_drops() {
     let s1 = cell.snapshot();
     let s2 = s1.clone();
     cell.update(|v| v.clear()); // clones and drops 3 copies under the lock
-    assert_eq!(t.total_alive(), 3, "only the retired version's elements remain");
+    assert_eq!(
+        t.total_alive(),
+        3,
+        "only the retired version's elements remain"
+    );
     drop(s1);
     assert_eq!(t.total_alive(), 3, "s2 still holds the retired version");
     drop(s2);
@@ -519,7 +544,11 @@ fn reader_pins_its_last_version_until_the_next_read() {
     let mut reader = cell.reader();
     assert_eq!(reader.read().len(), 2);
     drop(cell.store(t.dummies(2..3)));
-    assert_eq!(t.alive(0) + t.alive(1), 2, "the reader pins the old version");
+    assert_eq!(
+        t.alive(0) + t.alive(1),
+        2,
+        "the reader pins the old version"
+    );
     assert_eq!(ids(reader.read().iter()), [2]);
     assert_eq!(t.alive(0) + t.alive(1), 0, "released by the next read()");
     drop(cell.store(Vec::new()));
