@@ -7,7 +7,7 @@ mod common;
 use std::hash::{BuildHasherDefault, DefaultHasher, RandomState};
 use std::iter;
 
-use common::{ids, scaled, Rng, Tracker};
+use common::{ids, scaled, with_timeout, Rng, Tracker};
 use cow_collections::{CowMap, Snapshot};
 use indexmap::IndexMap;
 
@@ -348,15 +348,17 @@ fn retain_sees_keys_and_values() {
 
 #[test]
 fn extend_overwrites_in_input_order_with_one_publish() {
-    let m = CowMap::from([(1, 'a')]);
-    m.extend([(2, 'b'), (1, 'x'), (2, 'c')]);
-    assert_state(&m, &[(1, 'x'), (2, 'c')], 1);
-    // Consumed before the lock: an input that writes to the same map works.
-    m.extend(iter::once_with(|| {
-        m.insert(7, 'q');
-        (8, 'r')
-    }));
-    assert_state(&m, &[(1, 'x'), (2, 'c'), (7, 'q'), (8, 'r')], 3);
+    with_timeout(|| {
+        let m = CowMap::from([(1, 'a')]);
+        m.extend([(2, 'b'), (1, 'x'), (2, 'c')]);
+        assert_state(&m, &[(1, 'x'), (2, 'c')], 1);
+        // Consumed before the lock: an input that writes to the same map works.
+        m.extend(iter::once_with(|| {
+            m.insert(7, 'q');
+            (8, 'r')
+        }));
+        assert_state(&m, &[(1, 'x'), (2, 'c'), (7, 'q'), (8, 'r')], 3);
+    });
 }
 
 #[test]

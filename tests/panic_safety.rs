@@ -9,8 +9,9 @@
 
 mod common;
 
+use std::cell::{Cell, RefCell};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::Duration;
 
@@ -452,6 +453,71 @@ fn panicking_drop_of_a_retired_version_fires_when_its_last_snapshot_goes() {
     t.assert_balanced();
 }
 
+/// An element whose drop (if armed) tries a write on the collection registered in
+/// `PROBE_TARGET` from the same thread, and records whether it got the write lock. Its
+/// clones are unarmed.
+struct LockProbe {
+    armed: bool,
+}
+
+thread_local! {
+    static PROBE_TARGET: RefCell<Weak<CowVec<LockProbe>>> = const { RefCell::new(Weak::new()) };
+    /// `Some(true)`: the armed probe's drop could write (the lock was free).
+    static PROBE_SAW_FREE_LOCK: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+impl Clone for LockProbe {
+    fn clone(&self) -> Self {
+        Self { armed: false }
+    }
+}
+
+impl Drop for LockProbe {
+    fn drop(&mut self) {
+        if let Some(target) = self
+            .armed
+            .then(|| PROBE_TARGET.with(|t| t.borrow().upgrade()))
+            .flatten()
+        {
+            // Under the lock this is a re-entrant write and panics (caught here).
+            let free = catch(|| target.update(|_| ())).is_ok();
+            PROBE_SAW_FREE_LOCK.with(|s| s.set(Some(free)));
+        }
+    }
+}
+
+#[test]
+fn retired_versions_are_dropped_after_the_write_lock_is_released() {
+    // What makes a panicking (or slow, or writing) destructor of an old element harmless:
+    // it runs once the lock is free. An armed probe's drop writes to its own collection.
+    type ProbeWrite = (&'static str, fn(&CowVec<LockProbe>));
+    let writes: [ProbeWrite; 8] = [
+        ("remove", |v| drop(v.remove(0))),
+        ("pop", |v| drop(v.pop())),
+        ("set", |v| drop(v.set(0, LockProbe { armed: false }))),
+        ("clear", |v| v.clear()),
+        ("truncate", |v| v.truncate(0)),
+        ("retain", |v| v.retain(|_| false)),
+        ("update", |v| v.update(|inner| inner.clear())),
+        ("write guard", |v| v.write().clear()),
+    ];
+    with_timeout(move || {
+        for (name, write) in writes {
+            let v = Arc::new(CowVec::from(vec![LockProbe { armed: true }]));
+            PROBE_TARGET.with(|t| *t.borrow_mut() = Arc::downgrade(&v));
+            PROBE_SAW_FREE_LOCK.with(|s| s.set(None));
+            write(&v);
+            let saw = PROBE_SAW_FREE_LOCK.with(Cell::get);
+            assert_eq!(
+                saw,
+                Some(true),
+                "{name}: the retired version was dropped under the lock"
+            );
+            assert_eq!(v.version(), 2, "{name}: the write, then the probe's write");
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Re-entrancy
 // ---------------------------------------------------------------------------------------
@@ -752,9 +818,11 @@ fn two_threads_writing_concurrently_never_trip_the_reentrancy_check() {
 fn reentrant_sort_names_sort_not_sort_by() {
     // Regression: `sort` delegated to `sort_by`, so its re-entrancy panic named
     // `CowVec::sort_by`, a call the user never made.
-    let v = CowVec::from(vec![2, 1]);
-    let message = v.update(|_| expect_panic(&["re-entrant"], || v.sort()));
-    assert!(message.contains("`CowVec::sort`"), "{message}");
-    v.sort();
-    assert_eq!(v.to_vec(), [1, 2]);
+    with_timeout(|| {
+        let v = CowVec::from(vec![2, 1]);
+        let message = v.update(|_| expect_panic(&["re-entrant"], || v.sort()));
+        assert!(message.contains("`CowVec::sort`"), "{message}");
+        v.sort();
+        assert_eq!(v.to_vec(), [1, 2]);
+    });
 }

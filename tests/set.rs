@@ -6,7 +6,7 @@ mod common;
 use std::hash::{BuildHasherDefault, DefaultHasher, RandomState};
 use std::iter;
 
-use common::{ids, scaled, Rng, Tracker};
+use common::{ids, scaled, with_timeout, Rng, Tracker};
 use cow_collections::{CowSet, Snapshot};
 use indexmap::IndexSet;
 
@@ -271,15 +271,17 @@ fn set_relations_accept_guards_snapshots_and_indexsets() {
 
 #[test]
 fn extend_adds_only_new_values_in_order_with_one_publish() {
-    let s = CowSet::from([1]);
-    s.extend([3, 1, 2, 3]);
-    assert_state(&s, &[1, 3, 2], 1);
-    // Consumed before the lock: an input that writes to the same set works.
-    s.extend(iter::once_with(|| {
-        s.insert(9);
-        4
-    }));
-    assert_state(&s, &[1, 3, 2, 9, 4], 3);
+    with_timeout(|| {
+        let s = CowSet::from([1]);
+        s.extend([3, 1, 2, 3]);
+        assert_state(&s, &[1, 3, 2], 1);
+        // Consumed before the lock: an input that writes to the same set works.
+        s.extend(iter::once_with(|| {
+            s.insert(9);
+            4
+        }));
+        assert_state(&s, &[1, 3, 2, 9, 4], 3);
+    });
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use std::iter;
 use std::sync::Arc;
 
-use common::{catch, expect_panic, ids, scaled, Rng, Tracker};
+use common::{catch, expect_panic, ids, scaled, with_timeout, Rng, Tracker};
 use cow_collections::{CowVec, Snapshot};
 
 /// Asserts contents and version number in one go.
@@ -501,28 +501,30 @@ fn reads_clone_single_elements() {
 
 #[test]
 fn iterators_are_consumed_before_the_lock_is_taken() {
-    // An input iterator that writes to the same vector would hit the re-entrancy check
-    // if it were consumed under the lock.
-    let v = CowVec::from(vec![0]);
-    v.extend(iter::once_with(|| {
-        v.push(1);
-        2
-    }));
-    v.insert_all(
-        0,
-        iter::once_with(|| {
-            v.push(3);
-            4
-        }),
-    );
-    assert_eq!(
-        v.extend_if_absent(iter::once_with(|| {
-            v.push(5);
-            6
-        })),
-        1
-    );
-    assert_state(&v, &[4, 0, 1, 2, 3, 5, 6], 6);
+    with_timeout(|| {
+        // An input iterator that writes to the same vector would hit the re-entrancy check
+        // if it were consumed under the lock.
+        let v = CowVec::from(vec![0]);
+        v.extend(iter::once_with(|| {
+            v.push(1);
+            2
+        }));
+        v.insert_all(
+            0,
+            iter::once_with(|| {
+                v.push(3);
+                4
+            }),
+        );
+        assert_eq!(
+            v.extend_if_absent(iter::once_with(|| {
+                v.push(5);
+                6
+            })),
+            1
+        );
+        assert_state(&v, &[4, 0, 1, 2, 3, 5, 6], 6);
+    });
 }
 
 #[test]

@@ -99,13 +99,22 @@ pub(crate) fn deadlock_timeout() -> Duration {
 /// "deadlock" instead of hanging the test run (the stuck thread is abandoned).
 #[track_caller]
 pub(crate) fn with_timeout<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    with_deadline(deadlock_timeout(), f)
+}
+
+/// [`with_timeout`] with an explicit limit (for longer bodies such as stress tests).
+#[track_caller]
+pub(crate) fn with_deadline<R: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
     let (tx, rx) = mpsc::channel();
     let handle = thread::spawn(move || {
         let result = panic::catch_unwind(AssertUnwindSafe(f));
         // The receiver is gone only if the caller already timed out.
         let _ = tx.send(result);
     });
-    match rx.recv_timeout(deadlock_timeout()) {
+    match rx.recv_timeout(limit) {
         Ok(Ok(value)) => {
             handle.join().expect("the body's panics are caught");
             value
@@ -114,10 +123,9 @@ pub(crate) fn with_timeout<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'st
             handle.join().expect("the body's panics are caught");
             panic!("{}", panic_message(&*payload))
         }
-        Err(RecvTimeoutError::Timeout) => panic!(
-            "test body did not finish within {:?}: deadlock",
-            deadlock_timeout()
-        ),
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("test body did not finish within {limit:?}: deadlock")
+        }
         Err(RecvTimeoutError::Disconnected) => panic!("test thread vanished without a result"),
     }
 }
