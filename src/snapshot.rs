@@ -264,8 +264,8 @@ impl<T: PartialEq> PartialEq for Snapshot<T> {
     /// assert_eq!(CowVec::from(vec![1]).snapshot(), CowVec::from(vec![1]).snapshot());
     /// ```
     fn eq(&self, other: &Self) -> bool {
-        // No `ptr_eq` shortcut: it would make a snapshot of `[f64::NAN]` equal to itself
-        // while the vector is not equal to itself.
+        // No `ptr_eq` shortcut: `T` may not be reflexive (`f64::NAN`), and `eq` must agree
+        // with `T`'s and with `partial_cmp`. (std's `Arc` takes it only for `T: Eq`.)
         **self == **other
     }
 }

@@ -372,7 +372,7 @@ impl<T: Clone> CowVec<T> {
     where
         T: Ord,
     {
-        self.sort_by(T::cmp);
+        self.sort_with("CowVec::sort", T::cmp);
     }
 
     /// Sorts the vector with a comparator (stable). One O(n) copy; if `compare` panics,
@@ -388,7 +388,12 @@ impl<T: Clone> CowVec<T> {
     /// assert_eq!(v.to_vec(), [3, 2, 1]);
     /// ```
     pub fn sort_by(&self, compare: impl FnMut(&T, &T) -> core::cmp::Ordering) {
-        self.cell.write_with("CowVec::sort_by", |current| {
+        self.sort_with("CowVec::sort_by", compare);
+    }
+
+    /// `sort` and `sort_by`, with the caller's name for the re-entrancy message.
+    fn sort_with(&self, call: &'static str, compare: impl FnMut(&T, &T) -> core::cmp::Ordering) {
+        self.cell.write_with(call, |current| {
             let mut next = current.to_vec();
             next.sort_by(compare);
             (Some(next), ())

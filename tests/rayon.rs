@@ -1,6 +1,9 @@
 //! Rayon integration (feature `rayon`): parallel iteration over snapshots and guards,
 //! parallel collect and extend with a single publish.
 
+// Loom runs only tests/loom.rs: these tests use real threads and std primitives.
+#![cfg(not(loom))]
+
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;

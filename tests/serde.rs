@@ -1,6 +1,9 @@
 //! Serde integration (feature `serde`): each type round-trips through `serde_json` in
 //! the format of the container it wraps.
 
+// Loom runs only tests/loom.rs: these tests use real threads and std primitives.
+#![cfg(not(loom))]
+
 use std::collections::BTreeMap;
 use std::thread;
 

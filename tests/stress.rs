@@ -1,0 +1,491 @@
+//! Concurrent stress tests with invariants: no lost updates, readers only ever see whole
+//! published versions whose number matches their contents, version numbers never go
+//! down, and conditional writes have exactly one winner.
+//!
+//! Sized to run in well under a second each in a debug build, and tiny under Miri.
+
+// Loom runs only tests/loom.rs: these tests use real threads and std primitives.
+#![cfg(not(loom))]
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::Duration;
+
+use common::{scaled, with_deadline, Tracker};
+use cow_collections::{CowCell, CowMap, CowSet, CowVec, Snapshot};
+
+/// Generous: a stuck stress test fails instead of hanging, a slow machine does not.
+fn limit() -> Duration {
+    Duration::from_secs(if cfg!(miri) { 3600 } else { 120 })
+}
+
+fn writers() -> usize {
+    scaled(4, 2)
+}
+
+fn ops_per_writer() -> usize {
+    scaled(1000, 10)
+}
+
+/// Spawns `n` threads running `f(i)` after a common start barrier; returns the results.
+fn run_threads<R: Send + 'static>(
+    n: usize,
+    f: impl Fn(usize) -> R + Send + Sync + 'static,
+) -> Vec<R> {
+    let f = Arc::new(f);
+    let start = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let (f, start) = (Arc::clone(&f), Arc::clone(&start));
+            thread::spawn(move || {
+                start.wait();
+                f(i)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Starts `readers` threads running `read(done)`, waits until they all run, then runs
+/// `write` on this thread, sets `done` and joins the readers.
+fn with_readers<W: Send + 'static, R: Send + 'static>(
+    readers: usize,
+    read: impl Fn(&AtomicBool) -> R + Send + Sync + 'static,
+    write: impl FnOnce() -> W,
+) -> (W, Vec<R>) {
+    let done = Arc::new(AtomicBool::new(false));
+    let read = Arc::new(read);
+    let running = Arc::new(Barrier::new(readers + 1));
+    let handles: Vec<_> = (0..readers)
+        .map(|_| {
+            let (done, read, running) =
+                (Arc::clone(&done), Arc::clone(&read), Arc::clone(&running));
+            thread::spawn(move || {
+                running.wait();
+                read(&done)
+            })
+        })
+        .collect();
+    running.wait();
+    let written = write();
+    done.store(true, Ordering::Release);
+    let read = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    (written, read)
+}
+
+/// Whether a reader loop goes on: until the writers are done (and, under Miri, for a few
+/// rounds at most).
+fn keep_reading(done: &AtomicBool, rounds: usize) -> bool {
+    let capped = cfg!(miri) && rounds > 20;
+    !done.load(Ordering::Acquire) && !capped
+}
+
+// ---------------------------------------------------------------------------------------
+// Push-only history: every snapshot is a prefix of the final vector
+// ---------------------------------------------------------------------------------------
+
+/// Checks a snapshot of a push-only run where writer `w` pushes `(w, 0)`, `(w, 1)`, ...:
+/// its length equals its version, and each writer's values appear in order, none
+/// missing.
+fn check_push_only(snap: &[(usize, usize)], version: u64, writers: usize) {
+    assert_eq!(
+        snap.len() as u64,
+        version,
+        "push-only: length must equal version"
+    );
+    let mut next = vec![0; writers];
+    for &(w, seq) in snap {
+        assert_eq!(seq, next[w], "writer {w}: values out of order or missing");
+        next[w] += 1;
+    }
+}
+
+#[test]
+fn push_only_readers_see_only_published_prefixes_in_order() {
+    with_deadline(limit(), || {
+        let (w, n) = (writers(), ops_per_writer());
+        let v: Arc<CowVec<(usize, usize)>> = Arc::new(CowVec::new());
+        let reader_v = Arc::clone(&v);
+        let (_, seen) = with_readers(
+            scaled(2, 1),
+            move |done| {
+                let mut last: Option<Snapshot<Vec<(usize, usize)>>> = None;
+                let mut observed = 0usize;
+                let mut reader = reader_v.reader();
+                loop {
+                    let finished = done.load(Ordering::Acquire);
+                    let snap = reader_v.snapshot();
+                    check_push_only(&snap, snap.version(), w);
+                    if let Some(prev) = &last {
+                        assert!(snap.version() >= prev.version(), "version went down");
+                        assert!(snap.starts_with(prev), "an older snapshot is not a prefix");
+                    }
+                    let (contents, version) = reader.read_with_version();
+                    check_push_only(contents, version, w);
+                    assert!(version >= snap.version(), "Reader went behind a snapshot");
+                    last = Some(snap);
+                    observed += 1;
+                    if finished || (cfg!(miri) && observed > 20) {
+                        return (last.unwrap(), observed);
+                    }
+                    thread::yield_now();
+                }
+            },
+            || {
+                let v = Arc::clone(&v);
+                run_threads(w, move |i| {
+                    for seq in 0..n {
+                        v.push((i, seq));
+                        if seq % 16 == 0 {
+                            thread::yield_now();
+                        }
+                    }
+                })
+            },
+        );
+        let total = w * n;
+        let last = v.snapshot();
+        assert_eq!(last.len(), total, "a push was lost");
+        assert_eq!(v.version(), total as u64);
+        check_push_only(&last, last.version(), w);
+        for (reader_last, observed) in seen {
+            assert!(observed > 0);
+            // Each reader's history was a chain of prefixes; its last one is a prefix of
+            // the final vector, so every state it saw really existed.
+            assert!(last.starts_with(&reader_last));
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters: no lost updates, and a version's number matches its contents
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn concurrent_increments_through_every_write_kind_lose_nothing() {
+    with_deadline(limit(), || {
+        let (w, n) = (writers(), ops_per_writer());
+        let cell = Arc::new(CowCell::new(0u64));
+        let reader_cell = Arc::clone(&cell);
+        let (counts, _) = with_readers(
+            scaled(2, 1),
+            move |done| {
+                // Every publish adds exactly 1, starting from 0: value == version.
+                let mut reader = reader_cell.reader();
+                let mut last = 0;
+                let mut rounds = 0;
+                while keep_reading(done, rounds) {
+                    let (value, version) = reader.read_with_version();
+                    assert_eq!(*value, version);
+                    assert!(version >= last, "version went down");
+                    last = version;
+                    let guard = reader_cell.read();
+                    assert_eq!(*guard, guard.version());
+                    let snap = reader_cell.snapshot();
+                    assert_eq!(*snap, snap.version());
+                    rounds += 1;
+                    thread::yield_now();
+                }
+            },
+            || {
+                let cell = Arc::clone(&cell);
+                run_threads(w, move |i| {
+                    let mut increments = 0u64;
+                    for op in 0..n {
+                        match (op + i) % 4 {
+                            0 => cell.update(|c| *c += 1),
+                            1 => cell
+                                .try_update(|c| {
+                                    *c += 1;
+                                    Ok::<(), ()>(())
+                                })
+                                .unwrap(),
+                            2 => *cell.write() += 1,
+                            _ => {
+                                // A refused write: publishes nothing.
+                                let r = cell.try_update(|c| {
+                                    *c += 1;
+                                    Err::<(), ()>(())
+                                });
+                                assert!(r.is_err());
+                                continue;
+                            }
+                        }
+                        increments += 1;
+                    }
+                    increments
+                })
+            },
+        );
+        let expected: u64 = counts.iter().sum();
+        assert_eq!(*cell.read(), expected, "an increment was lost");
+        assert_eq!(
+            cell.version(),
+            expected,
+            "one publish per increment, none for Err"
+        );
+    });
+}
+
+#[test]
+fn map_compute_counters_lose_no_increment() {
+    with_deadline(limit(), || {
+        let (w, n, keys) = (writers(), ops_per_writer(), 5usize);
+        let map: Arc<CowMap<usize, u64>> = Arc::new(CowMap::new());
+        let reader_map = Arc::clone(&map);
+        let (per_thread, _) = with_readers(
+            1,
+            move |done| {
+                let mut last = 0;
+                let mut rounds = 0;
+                while keep_reading(done, rounds) {
+                    let snap = reader_map.snapshot();
+                    let sum: u64 = snap.values().sum();
+                    assert_eq!(sum, snap.version(), "one +1 per publish");
+                    assert!(snap.version() >= last);
+                    last = snap.version();
+                    rounds += 1;
+                    thread::yield_now();
+                }
+            },
+            || {
+                let map = Arc::clone(&map);
+                run_threads(w, move |i| {
+                    let mut mine = vec![0u64; keys];
+                    for op in 0..n {
+                        let key = (op * 7 + i) % keys;
+                        let new = map.compute(key, |old| Some(old.map_or(1, |c| c + 1)));
+                        assert!(new.is_some_and(|c| c >= 1));
+                        mine[key] += 1;
+                    }
+                    mine
+                })
+            },
+        );
+        for key in 0..keys {
+            let expected: u64 = per_thread.iter().map(|m| m[key]).sum();
+            assert_eq!(map.get(&key).unwrap_or(0), expected, "key {key}");
+        }
+        assert_eq!(map.version(), (w * n) as u64);
+    });
+}
+
+#[test]
+fn replace_if_eq_cas_loops_lose_no_increment() {
+    with_deadline(limit(), || {
+        let (w, n) = (writers(), ops_per_writer());
+        let map = Arc::new(CowMap::from([("n", 0u64)]));
+        let m = Arc::clone(&map);
+        let failures: usize = run_threads(w, move |_| {
+            let mut failures = 0;
+            for _ in 0..n {
+                loop {
+                    let current = m.get("n").unwrap();
+                    if m.replace_if_eq("n", &current, current + 1) {
+                        break;
+                    }
+                    failures += 1;
+                }
+            }
+            failures
+        })
+        .into_iter()
+        .sum();
+        let total = (w * n) as u64;
+        assert_eq!(map.get("n"), Some(total));
+        assert_eq!(
+            map.version(),
+            total,
+            "failed CAS attempts ({failures}) published"
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Conditional writes: exactly one winner
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn insert_if_absent_races_have_exactly_one_winner() {
+    with_deadline(limit(), || {
+        let (threads, rounds) = (writers(), scaled(100, 4));
+        let map: Arc<CowMap<usize, usize>> = Arc::new(CowMap::new());
+        let round_start = Arc::new(Barrier::new(threads));
+        let m = Arc::clone(&map);
+        let results = run_threads(threads, move |i| {
+            (0..rounds)
+                .map(|round| {
+                    round_start.wait();
+                    m.insert_if_absent(round, i)
+                })
+                .collect::<Vec<_>>()
+        });
+        for round in 0..rounds {
+            let winner = map.get(&round).expect("someone inserted");
+            let outcomes: Vec<Option<usize>> = results.iter().map(|r| r[round]).collect();
+            assert_eq!(
+                outcomes[winner], None,
+                "round {round}: the stored value is the winner's"
+            );
+            let winners = outcomes.iter().filter(|o| o.is_none()).count();
+            assert_eq!(winners, 1, "round {round}: {outcomes:?}");
+            for (i, o) in outcomes.iter().enumerate() {
+                if i != winner {
+                    assert_eq!(*o, Some(winner), "round {round}: losers see the winner");
+                }
+            }
+        }
+        assert_eq!(map.version(), rounds as u64, "losers publish nothing");
+    });
+}
+
+#[test]
+fn push_if_absent_and_set_insert_races_have_exactly_one_winner() {
+    with_deadline(limit(), || {
+        let (threads, rounds) = (writers(), scaled(100, 4));
+        let vec: Arc<CowVec<usize>> = Arc::new(CowVec::new());
+        let set: Arc<CowSet<usize>> = Arc::new(CowSet::new());
+        let round_start = Arc::new(Barrier::new(threads));
+        let (v, s) = (Arc::clone(&vec), Arc::clone(&set));
+        let results = run_threads(threads, move |_| {
+            (0..rounds)
+                .map(|round| {
+                    round_start.wait();
+                    (v.push_if_absent(round), s.insert(round))
+                })
+                .collect::<Vec<_>>()
+        });
+        for round in 0..rounds {
+            let vec_wins = results.iter().filter(|r| r[round].0).count();
+            let set_wins = results.iter().filter(|r| r[round].1).count();
+            assert_eq!((vec_wins, set_wins), (1, 1), "round {round}");
+        }
+        assert_eq!(vec.to_vec(), (0..rounds).collect::<Vec<_>>());
+        assert_eq!(set.len(), rounds);
+        assert_eq!(
+            (vec.version(), set.version()),
+            (rounds as u64, rounds as u64)
+        );
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Whole-value publication and drop accounting under concurrency
+// ---------------------------------------------------------------------------------------
+
+/// A value whose fields must always agree: a torn or half-applied write would show.
+#[derive(Clone, Debug)]
+struct Config {
+    generation: u64,
+    double: u64,
+    names: Vec<String>,
+}
+
+impl Config {
+    fn new(generation: u64) -> Self {
+        Self {
+            generation,
+            double: generation * 2,
+            names: (0..3).map(|i| format!("{generation}-{i}")).collect(),
+        }
+    }
+
+    fn assert_consistent(&self) {
+        assert_eq!(self.double, self.generation * 2);
+        for (i, name) in self.names.iter().enumerate() {
+            assert_eq!(*name, format!("{}-{i}", self.generation));
+        }
+    }
+}
+
+#[test]
+fn reloads_are_seen_whole_and_in_order() {
+    with_deadline(limit(), || {
+        let reloads = scaled(500, 10) as u64;
+        let cell = Arc::new(CowCell::new(Config::new(0)));
+        let reader_cell = Arc::clone(&cell);
+        let ((), seen) = with_readers(
+            scaled(2, 1),
+            move |done| {
+                let mut reader = reader_cell.reader();
+                let mut last = 0;
+                let mut distinct = 0;
+                let mut rounds = 0;
+                while keep_reading(done, rounds) {
+                    let (config, version) = reader.read_with_version();
+                    config.assert_consistent();
+                    // Each store publishes generation n as version n.
+                    assert_eq!(config.generation, version);
+                    assert!(version >= last, "version went down");
+                    distinct += usize::from(version != last);
+                    last = version;
+                    rounds += 1;
+                    thread::yield_now();
+                }
+                distinct
+            },
+            || {
+                for generation in 1..=reloads {
+                    thread::yield_now(); // let the readers in between reloads
+                    let previous = cell.store(Config::new(generation));
+                    assert_eq!(previous.generation, generation - 1);
+                    assert_eq!(previous.version(), generation - 1);
+                }
+            },
+        );
+        assert_eq!(seen.len(), scaled(2, 1));
+        assert_eq!(cell.version(), reloads);
+        cell.read().assert_consistent();
+    });
+}
+
+#[test]
+fn concurrent_writes_and_snapshots_drop_every_element_exactly_once() {
+    with_deadline(limit(), || {
+        let t = Tracker::new();
+        let (w, n) = (writers(), scaled(100, 8));
+        let v = Arc::new(CowVec::from(t.dummies(0..4)));
+        let reader_v = Arc::clone(&v);
+        with_readers(
+            scaled(2, 1),
+            move |done| {
+                // Hold a few snapshots and a reader across writes, then let them go.
+                let mut reader = reader_v.reader();
+                let mut held = Vec::new();
+                let mut rounds = 0;
+                while keep_reading(done, rounds) {
+                    let _ = reader.read().len();
+                    held.push(reader_v.snapshot());
+                    if held.len() > 8 {
+                        held.remove(0);
+                    }
+                    rounds += 1;
+                    thread::yield_now();
+                }
+            },
+            || {
+                let (v, t) = (Arc::clone(&v), t.clone());
+                run_threads(w, move |i| {
+                    for op in 0..n {
+                        let id = (i * n + op) as u64 + 100;
+                        match op % 4 {
+                            0 => v.push(t.dummy(id)),
+                            1 => drop(v.pop()),
+                            2 => {
+                                v.push_if_absent(t.dummy(id));
+                            }
+                            _ => v.retain(|d| d.id() % 3 != 0),
+                        }
+                    }
+                })
+            },
+        );
+        // Readers and writers are gone: only the current version's elements are alive.
+        assert_eq!(t.total_alive(), v.len(), "a retired version was not freed");
+        drop(v);
+        t.assert_balanced();
+    });
+}
