@@ -232,7 +232,8 @@ impl<T: Clone> CowVec<T> {
     }
 
     /// Inserts all of `values` at `index`, in order. The iterator is consumed before the
-    /// lock is taken; then one O(n + m) copy and one publish. Java's `addAll(int, ..)`.
+    /// lock is taken; then one O(n + m) copy and one publish (none if `values` is
+    /// empty; the index is checked either way). Java's `addAll(int, ..)`.
     ///
     /// # Panics
     ///
@@ -252,6 +253,9 @@ impl<T: Clone> CowVec<T> {
         self.cell.write_with("CowVec::insert_all", |current| {
             if index > current.len() {
                 index_panic("insert_all", "<=", index, current.len());
+            }
+            if values.is_empty() {
+                return (None, ());
             }
             let mut next = Vec::with_capacity(current.len() + values.len());
             next.extend_from_slice(&current[..index]);

@@ -109,9 +109,10 @@ fn random_op(rng: &mut Rng, v: &CowVec<u8>, model: &mut Vec<u8>) -> bool {
                 );
                 false
             } else {
+                let publishes = !small.is_empty(); // documented: empty input publishes nothing
                 v.insert_all(i, small.clone());
                 model.splice(i..i, small);
-                true // documented: one publish, even for an empty iterator
+                publishes
             }
         }
         4 => {
