@@ -31,7 +31,7 @@ use proptest::sample::select;
 use harness::{Case, Op, Step, Via};
 use map::{ComputeFn, MapCall, MapChange};
 use set::{SetCall, SetChange};
-use trap::{Elem, Trap, KINDS, VALUES};
+use trap::{Elem, Kind, Trap, KINDS, VALUES};
 use vec::{VecCall, VecChange};
 
 /// Steps per case: enough to reach the interesting states, short enough for Miri.
@@ -63,9 +63,15 @@ fn pairs() -> impl Strategy<Value = Vec<(u8, u8)>> + Clone {
 }
 
 fn trap() -> impl Strategy<Value = Option<Trap>> {
+    // A panicking `Drop` may leak (rust-lang/rust#47949), which Miri reports as an
+    // error at exit: under Miri, inject every other kind only.
+    let kinds: Vec<Kind> = KINDS
+        .into_iter()
+        .filter(|&kind| !(cfg!(miri) && kind == Kind::Drop))
+        .collect();
     prop_oneof![
         3 => Just(None),
-        1 => (select(KINDS.to_vec()), 0..8u8).prop_map(|(kind, skip)| Some(Trap { kind, skip })),
+        1 => (select(kinds), 0..8u8).prop_map(|(kind, skip)| Some(Trap { kind, skip })),
     ]
 }
 
