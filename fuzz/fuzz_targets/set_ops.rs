@@ -1,0 +1,10 @@
+//! `CowSet` against its model, with injected panics: see `fuzz/src/harness.rs`.
+
+#![no_main]
+
+use cow_collections_fuzz::{harness, trap, SetCase};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(init: trap::install_quiet_hook(), |case: SetCase| {
+    let _report = harness::run::<cow_collections::CowSet<trap::Elem>>(&case);
+});
