@@ -52,6 +52,10 @@ use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCe
 /// cell from inside its own `update` closure, or while its [`WriteGuard`] is alive on
 /// the same thread, panics with a message naming the call instead of deadlocking.
 ///
+/// The retired version is dropped after the lock is released. If an element's `Drop`
+/// panics there, the write has already been published: the panic reaches the caller,
+/// the new version stays, and the cell stays usable.
+///
 /// # Examples
 ///
 /// ```

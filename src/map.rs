@@ -410,11 +410,15 @@ where
             match (index, f(index.map(|i| &current[i]))) {
                 (None, None) => (None, None),
                 (Some(index), None) => {
+                    // The key is not needed: drop it before copying, so a panicking
+                    // `K::drop` cannot leak the copy.
+                    drop(key);
                     let mut next = current.clone();
                     next.shift_remove_index(index);
                     (Some(next), None)
                 }
                 (Some(index), Some(value)) => {
+                    drop(key);
                     let mut next = current.clone();
                     next[index] = value.clone();
                     (Some(next), Some(value))
