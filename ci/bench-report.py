@@ -17,7 +17,8 @@ generated block is appended (or the file is created). --stdout prints the block 
 Every figure is criterion's median per operation. Ratios are taken within one group of
 one run (same process, same minute), which is what survives a noisy machine; absolute
 numbers do not. Groups or targets with no data are listed as "not measured", never
-silently dropped. Python 3.8+, standard library only.
+silently dropped. Groups whose results were written more than 30 minutes apart are flagged as mixed
+runs. Python 3.8+, standard library only.
 """
 
 import argparse
@@ -42,8 +43,8 @@ GROUPS = [
     ("iter_1024", "One thread sums a 1,024-element listener list.", "arcswap_load"),
     ("read_many_cells", "One thread reads K different 16-element cells in rotation (K = column): where a per-thread cache with 16 slots stops hitting.", "arcswap_load"),
     ("write_parts", "The fixed cost of a 16-element `set`, taken apart: each piece alone, next to the whole.", "cow_set"),
-    ("write_set", "`set` of one element (one full copy). Retired version freed inside the timing.", "vec_clone"),
-    ("write_push", "`push` onto a fresh collection of n elements (one full copy). Retired version freed inside the timing.", "vec_clone"),
+    ("write_set", "`set` of one element (one full copy). Retired version freed inside the timing; `std_rwlock` writes in place.", "vec_clone"),
+    ("write_push", "`push` (one full copy): below 100,000 elements onto a fresh collection each time, from 100,000 on one collection in steady state, each push undone outside the timing. Retired version freed inside the timing; `std_rwlock` pushes into spare capacity.", "vec_clone"),
     ("write_update10", "`update` making 10 changes in one call (one full copy).", "vec_clone"),
     ("write_store", "`store` of a value built outside the timing (no copy; the retired n-element version is freed inside the timing).", "vec_clone"),
     ("map_get_1t", "Lookup of a random key in a 1,024-entry `u64 -> u64` map.", "pl_rwlock"),
@@ -111,6 +112,8 @@ TARGETS = [
      (("read_2t", "cow_read", None), ("read_2t", "pl_rwlock", None)), ">=", 10.0, ""),
     ("  prototype per-thread cache (not in src/)", "inverse",
      (("read_2t", "proto_tls_read", None), ("read_2t", "pl_rwlock", None)), ">=", 10.0, "informational"),
+    ("  a `Reader` handle (not handle-free)", "inverse",
+     (("read_2t", "cow_reader", None), ("read_2t", "pl_rwlock", None)), ">=", 10.0, "informational"),
     ("Read p99.9 (response time) under a 64k-element writer < 1 us", "latency",
      (("cow_read", "p999"),), "<", 1000.0, "absolute ns"),
     ("Read p99.9 >= 1000x below `RwLock`'s (writer copies under the write lock)", "latency_ratio",
@@ -121,6 +124,8 @@ TARGETS = [
      (("write_set", "cow", "16"),), "<=", 50.0, "absolute ns: machine-dependent"),
     ("100,000-element `set` <= 1.1x a bare `Vec::clone`", "ratio",
      (("write_set", "cow", "100000"), ("write_set", "vec_clone", "100000")), "<=", 1.1, ""),
+    ("  the same at 1,000,000 elements", "ratio",
+     (("write_set", "cow", "1000000"), ("write_set", "vec_clone", "1000000")), "<=", 1.1, "informational"),
 ]
 
 
@@ -145,6 +150,13 @@ def default_dir():
     return os.path.join("target", "criterion")
 
 
+# Results of one group written further apart than this are flagged as mixed runs
+# (criterion keeps old results; delete <criterion dir> for a clean report).
+MIXED_RUN_SECONDS = 30 * 60
+
+MTIMES = {}  # group -> [mtime of each result], filled by load_results
+
+
 def load_results(root):
     """{group: {function: {param or None: (median, lo, hi)}}} from criterion's files."""
     results = {}
@@ -166,6 +178,7 @@ def load_results(root):
             continue
         group = bench.get("group_id") or "?"
         function = bench.get("function_id") or bench.get("full_id") or "?"
+        MTIMES.setdefault(group, []).append(os.path.getmtime(path))
         param = bench.get("value_str")
         results.setdefault(group, {}).setdefault(function, {})[param] = value
     return results
@@ -202,6 +215,8 @@ def fmt_ratio(r):
         return f"{r:.0f}x"
     if r >= 10:
         return f"{r:.1f}x"
+    if r < 0.01:
+        return "<0.01x"
     return f"{r:.2f}x"
 
 
@@ -237,6 +252,15 @@ def group_table(name, description, baseline, functions):
         else f"(baseline `{baseline}` not measured in this run: no ratios)"
     )
     lines += [base_note, ""]
+    times = MTIMES.get(name, [])
+    if times and max(times) - min(times) > MIXED_RUN_SECONDS:
+        span = (max(times) - min(times)) / 60
+        lines += [
+            f"**Mixed runs**: these results were written {span:.0f} minutes apart (criterion keeps "
+            "old results); ratios may compare different runs. Delete the criterion directory and "
+            "re-run for a clean table.",
+            "",
+        ]
     if params == [None]:
         lines += ["| function | median | 95% CI of the median | ratio |", "|---|---:|---:|---:|"]
         for function in sorted(functions, key=order_key):
