@@ -227,6 +227,41 @@ fn parts(c: &mut Criterion) {
     group.bench_function("arc_clone_drop", |b| {
         iter(b, || Arc::clone(black_box(&counted)))
     });
+
+    // arc-swap's swap pays debts by visiting the debt node of every thread that ever
+    // loaded from any `ArcSwap` and is still alive: the same two writes again with 64
+    // more threads that have read once and now sleep.
+    // crossbeam-epoch, for comparison: its writer defers, and collection walks the
+    // registered threads only now and then.
+    let epoch = EpochCell::new(data(n));
+    group.bench_function("epoch_set", |b| iter(b, || epoch.set(false, 3, 1)));
+    const IDLE_READERS: usize = 64;
+    let ready = std::sync::Barrier::new(IDLE_READERS + 1);
+    let done = std::sync::Barrier::new(IDLE_READERS + 1);
+    std::thread::scope(|scope| {
+        for _ in 0..IDLE_READERS {
+            scope.spawn(|| {
+                black_box(cow.read()[0]);
+                black_box(swap.load()[0]);
+                black_box(epoch.read()[0]);
+                ready.wait();
+                done.wait();
+            });
+        }
+        ready.wait();
+        group.bench_function("cow_set_64_idle_readers", |b| iter(b, || cow.set(3, 1)));
+        let mut spare = Some(Arc::new(data(n)));
+        group.bench_function("arcswap_swap_64_idle_readers", |b| {
+            iter(b, || {
+                let mine = spare.take().expect("put back below");
+                spare = Some(swap.swap(mine));
+            })
+        });
+        group.bench_function("epoch_set_64_idle_readers", |b| {
+            iter(b, || epoch.set(false, 3, 1))
+        });
+        done.wait();
+    });
     group.finish();
 }
 

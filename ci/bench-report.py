@@ -58,7 +58,8 @@ ORDER = [
     "epoch_flush", "arcswap_load", "arcswap_load_full", "arcswap_cache", "arcswap_store",
     "arcswap_swap", "std_rwlock", "pl_rwlock", "std_mutex", "dashmap", "unsync_arc",
     "vec_clone", "mutex_arc_replace", "arc_alloc_free", "arc_clone_drop",
-    "pl_mutex_lock_unlock", "thread_token",
+    "pl_mutex_lock_unlock", "thread_token", "cow_set_64_idle_readers",
+    "arcswap_swap_64_idle_readers", "epoch_set", "epoch_set_64_idle_readers",
 ]
 
 LEGEND = {
@@ -91,6 +92,10 @@ LEGEND = {
     "arc_clone_drop": "`Arc::clone` + drop (uncontended)",
     "pl_mutex_lock_unlock": "parking_lot `Mutex` lock + unlock, uncontended",
     "thread_token": "the re-entrancy check's thread-local address",
+    "cow_set_64_idle_readers": "`cow_set` again, with 64 more live threads that have read once and sleep",
+    "arcswap_swap_64_idle_readers": "`arcswap_swap` again, with the same 64 idle threads",
+    "epoch_set": "the crossbeam-epoch cell's 16-element `set` (deferred destruction)",
+    "epoch_set_64_idle_readers": "`epoch_set` again, with the same 64 idle threads (pinned once each)",
     "timer_floor": "two `Instant::now()` calls and nothing between: the resolution floor",
 }
 
