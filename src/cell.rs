@@ -5,10 +5,12 @@
 //! 1. Detect re-entrancy: if this thread already holds the writer lock, panic (naming
 //!    the call) instead of deadlocking.
 //! 2. Lock the writer mutex and record this thread as the holder.
-//! 3. Load the current version (it cannot change: every publish holds the lock).
+//! 3. Read the current version (it cannot change: every publish holds the lock). The
+//!    writer keeps its own pointer to it (`published`), so this costs no arc-swap load.
 //! 4. Build the next value from it on a private copy (user code runs here and may panic:
 //!    nothing has been published, so unwinding just drops the copy and the lock).
-//! 5. Publish the copy with version + 1 in one atomic swap.
+//! 5. Publish the copy with version + 1 in one atomic swap (recording it in `published`
+//!    first).
 //! 6. Clear the holder, unlock, and only then drop the retired version, so a panicking
 //!    or slow `Drop` of old elements runs outside the lock.
 //!
@@ -16,6 +18,10 @@
 
 use core::fmt;
 use core::ops::{Deref, DerefMut};
+use core::ptr;
+// Not through the `sync` facade: only ever touched by the holder of the writer mutex (or
+// through `&mut self`), so the mutex, which loom does model, orders every access.
+use core::sync::atomic::AtomicPtr;
 
 use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
 use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
@@ -77,6 +83,12 @@ use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCe
 /// ```
 pub struct CowCell<T> {
     current: PublishCell<Version<T>>,
+    /// The version `current` publishes, as the writer last saw it: null, or the address of
+    /// the `Arc` in `current`. Read and written only while holding `writer` (or through
+    /// `&mut self`), hence `Relaxed`. It saves each write an arc-swap `load` (a debt-slot
+    /// write, a fence and a compare-and-swap to pay it back). Null until the first write
+    /// and after `get_mut`, which may change the version without the lock.
+    published: AtomicPtr<Version<T>>,
     writer: Mutex<()>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
     writer_thread: AtomicUsize,
@@ -102,6 +114,7 @@ impl<T> CowCell<T> {
     pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
         Self {
             current: PublishCell::new(version),
+            published: AtomicPtr::new(ptr::null_mut()),
             writer: sync::new_mutex(),
             writer_thread: AtomicUsize::new(0),
         }
@@ -205,8 +218,8 @@ impl<T> CowCell<T> {
     /// ```
     pub fn store(&self, value: T) -> Snapshot<T> {
         let lock = self.lock_writer("CowCell::store");
-        let version = self.current.load().version + 1;
-        let retired = self.current.swap(Arc::new(Version { version, value }));
+        let version = self.current_for_writer(&lock).version + 1;
+        let retired = self.publish(&lock, version, value);
         drop(lock);
         Snapshot::from_arc(retired)
     }
@@ -319,12 +332,12 @@ impl<T> CowCell<T> {
         T: Clone,
     {
         let lock = self.lock_writer("CowCell::write");
-        let base = self.current.load();
-        let value = base.value.clone();
+        let base = self.current_for_writer(&lock);
+        let (version, value) = (base.version + 1, base.value.clone());
         WriteGuard {
             cell: self,
             lock: Some(lock),
-            version: base.version + 1,
+            version,
             value: Some(value),
             panicking_at_start: std::thread::panicking(),
         }
@@ -348,6 +361,9 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
+        // The version may be copied and is changed in place without the lock: the next
+        // writer must look it up again.
+        *self.published.get_mut() = ptr::null_mut();
         let version = self.current.make_mut(|shared| Version {
             version: shared.version,
             value: shared.value.clone(),
@@ -382,17 +398,49 @@ impl<T> CowCell<T> {
         f: impl FnOnce(&T) -> (Option<T>, R),
     ) -> R {
         let lock = self.lock_writer(call);
-        let current = self.current.load();
+        let current = self.current_for_writer(&lock);
         let (next, result) = f(&current.value);
-        let retired = next.map(|value| {
-            let version = current.version + 1;
-            drop(current);
-            self.current.swap(Arc::new(Version { version, value }))
-        });
+        let version = current.version + 1;
+        // `current` is not used past this point: `publish` retires it.
+        let retired = next.map(|value| self.publish(&lock, version, value));
         // Unlock first, then drop the retired version outside the lock.
         drop(lock);
         drop(retired);
         result
+    }
+
+    /// The current version, for the holder of the writer lock (the borrow ends with the
+    /// lock). No atomic read-modify-write: a plain load of `published`, or one arc-swap
+    /// load after `new`/`clone`/`get_mut`.
+    fn current_for_writer<'l>(&'l self, _lock: &'l WriterLock<'_>) -> &'l Version<T> {
+        let mut version = self.published.load(Ordering::Relaxed);
+        if version.is_null() {
+            version = ptr::from_ref::<Version<T>>(&self.current.load()).cast_mut();
+            self.published.store(version, Ordering::Relaxed);
+        }
+        // SAFETY: `version` is the address of the version `current` holds now. Non-null
+        // `published` values are only stored by a lock holder (ordered before us by the
+        // mutex), either just above from `current` itself or by `publish` right before it
+        // swaps that very version in; the only other ways `current` changes are `get_mut`
+        // (which nulls `published` first) and `into_inner` (which consumes the cell). So
+        // `current` owns a strong count of it and keeps it alive; only a lock holder can
+        // swap it out, and we hold the lock for as long as the returned borrow lives
+        // (callers do not use it after their own `publish`, and even then the retired
+        // `Arc` is dropped only after the lock). Published versions are never mutated
+        // (`get_mut` again), so a shared reference is sound. The pointer was derived from
+        // a shared reference to the version and is only used for reads.
+        unsafe { &*version }
+    }
+
+    /// Publishes `value` as version number `version` and returns the retired version.
+    /// Needs the writer lock.
+    fn publish(&self, _lock: &WriterLock<'_>, version: u64, value: T) -> Arc<Version<T>> {
+        let next = Arc::new(Version { version, value });
+        self.published.store(
+            ptr::from_ref::<Version<T>>(&next).cast_mut(),
+            Ordering::Relaxed,
+        );
+        self.current.swap(next)
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
@@ -538,11 +586,10 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
-        let retired = match self.value.take() {
-            Some(value) if !unwinding => Some(self.cell.current.swap(Arc::new(Version {
-                version: self.version,
-                value,
-            }))),
+        let retired = match (self.value.take(), &self.lock) {
+            (Some(value), Some(lock)) if !unwinding => {
+                Some(self.cell.publish(lock, self.version, value))
+            }
             _ => None,
         };
         drop(self.lock.take());
@@ -631,5 +678,50 @@ mod tests {
         });
         assert_eq!((cell.read().clone(), cell.version()), (vec![2], 1));
         assert_eq!((other.read().clone(), other.version()), (vec![3], 1));
+    }
+
+    /// The writer's own pointer to the current version (`published`) must follow every
+    /// way that version changes: writes, `store`, `write()` guards, `get_mut` (copying
+    /// or in place), and cells made by `clone` or from a snapshot.
+    #[test]
+    fn writes_start_from_the_current_version_after_every_kind_of_change() {
+        let mut cell = CowCell::new(vec![1]);
+        cell.update(|v| v.push(2));
+        let shared = cell.snapshot();
+        cell.get_mut().push(3); // shared with `shared`: copies
+        cell.update(|v| v.push(4));
+        assert_eq!(*shared, [1, 2]);
+        drop(shared);
+        cell.get_mut().push(5); // unshared: in place
+        cell.update(|v| v.push(6));
+        assert_eq!(*cell.read(), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(cell.version(), 5);
+
+        let copy = cell.clone();
+        copy.update(|v| v.push(7));
+        cell.update(|v| v.push(8));
+        assert_eq!(*copy.read(), [1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(*cell.read(), [1, 2, 3, 4, 5, 6, 8]);
+
+        let previous = cell.store(vec![9]);
+        assert_eq!(previous.version(), 6);
+        {
+            let mut guard = cell.write();
+            assert_eq!(guard.version(), 8);
+            guard.push(10);
+        }
+        cell.try_update(|v| {
+            v.push(11);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(*cell.read(), [9, 10, 11]);
+        assert_eq!(cell.version(), 9);
+
+        let restored: CowCell<Vec<i32>> = CowCell::from(cell.snapshot());
+        restored.update(|v| v.push(12));
+        assert_eq!(*restored.read(), [9, 10, 11, 12]);
+        assert_eq!(restored.version(), 10);
+        assert_eq!(cell.into_inner(), [9, 10, 11]);
     }
 }
