@@ -6,11 +6,11 @@
 //!    the call) instead of deadlocking.
 //! 2. Lock the writer mutex and record this thread as the holder.
 //! 3. Read the current version (it cannot change: every publish holds the lock). The
-//!    writer keeps its own pointer to it (`published`), so this costs no arc-swap load.
+//!    mutex guards the writer's own `Arc` to it, so this costs no arc-swap load.
 //! 4. Build the next value from it on a private copy (user code runs here and may panic:
 //!    nothing has been published, so unwinding just drops the copy and the lock).
-//! 5. Publish the copy with version + 1 in one atomic swap (recording it in `published`
-//!    first).
+//! 5. Publish the copy with version + 1 in one atomic swap (keeping an `Arc` to it in
+//!    the mutex for the next writer).
 //! 6. Clear the holder, unlock, and only then drop the retired version, so a panicking
 //!    or slow `Drop` of old elements runs outside the lock.
 //!
@@ -18,10 +18,6 @@
 
 use core::fmt;
 use core::ops::{Deref, DerefMut};
-use core::ptr;
-// Not through the `sync` facade: only ever touched by the holder of the writer mutex (or
-// through `&mut self`), so the mutex, which loom does model, orders every access.
-use core::sync::atomic::AtomicPtr;
 
 use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
 use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
@@ -83,13 +79,11 @@ use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCe
 /// ```
 pub struct CowCell<T> {
     current: PublishCell<Version<T>>,
-    /// The version `current` publishes, as the writer last saw it: null, or the address of
-    /// the `Arc` in `current`. Read and written only while holding `writer` (or through
-    /// `&mut self`), hence `Relaxed`. It saves each write an arc-swap `load` (a debt-slot
-    /// write, a fence and a compare-and-swap to pay it back). Null until the first write
-    /// and after `get_mut`, which may change the version without the lock.
-    published: AtomicPtr<Version<T>>,
-    writer: Mutex<()>,
+    /// The writer mutex. It guards the writer's own `Arc` to the current version (`None`
+    /// until the first write after `new`, `clone` or `get_mut`): under the lock that
+    /// version cannot change, so a write reads it from here instead of loading it through
+    /// arc-swap (a debt-slot write and a compare-and-swap to pay it back, ~5 ns).
+    writer: Mutex<Option<Arc<Version<T>>>>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
     writer_thread: AtomicUsize,
 }
@@ -114,8 +108,7 @@ impl<T> CowCell<T> {
     pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
         Self {
             current: PublishCell::new(version),
-            published: AtomicPtr::new(ptr::null_mut()),
-            writer: sync::new_mutex(),
+            writer: sync::new_mutex(None),
             writer_thread: AtomicUsize::new(0),
         }
     }
@@ -217,9 +210,9 @@ impl<T> CowCell<T> {
     /// assert_eq!(cell.version(), 1);
     /// ```
     pub fn store(&self, value: T) -> Snapshot<T> {
-        let lock = self.lock_writer("CowCell::store");
-        let version = self.current_for_writer(&lock).version + 1;
-        let retired = self.publish(&lock, version, value);
+        let mut lock = self.lock_writer("CowCell::store");
+        let version = self.current_for_writer(&mut lock).version + 1;
+        let retired = self.publish(&mut lock, version, value);
         drop(lock);
         Snapshot::from_arc(retired)
     }
@@ -331,8 +324,8 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        let lock = self.lock_writer("CowCell::write");
-        let base = self.current_for_writer(&lock);
+        let mut lock = self.lock_writer("CowCell::write");
+        let base = self.current_for_writer(&mut lock);
         let (version, value) = (base.version + 1, base.value.clone());
         WriteGuard {
             cell: self,
@@ -361,9 +354,9 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        // The version may be copied and is changed in place without the lock: the next
-        // writer must look it up again.
-        *self.published.get_mut() = ptr::null_mut();
+        // Let go of the writer's `Arc` first, so that an unshared version has one owner
+        // and is changed in place; the next writer loads the version again.
+        *self.writer.get_mut() = None;
         let version = self.current.make_mut(|shared| Version {
             version: shared.version,
             value: shared.value.clone(),
@@ -387,7 +380,12 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        Snapshot::from_arc(self.current.into_inner()).into_inner()
+        let Self {
+            current, writer, ..
+        } = self;
+        // The writer's `Arc` would make the version look shared.
+        drop(writer);
+        Snapshot::from_arc(current.into_inner()).into_inner()
     }
 
     /// The one write primitive. `f` sees the current value and returns the next value
@@ -397,54 +395,34 @@ impl<T> CowCell<T> {
         call: &'static str,
         f: impl FnOnce(&T) -> (Option<T>, R),
     ) -> R {
-        let lock = self.lock_writer(call);
-        let current = self.current_for_writer(&lock);
+        let mut lock = self.lock_writer(call);
+        let current = self.current_for_writer(&mut lock);
         let (next, result) = f(&current.value);
         let version = current.version + 1;
         // `current` is not used past this point: `publish` retires it.
-        let retired = next.map(|value| self.publish(&lock, version, value));
+        let retired = next.map(|value| self.publish(&mut lock, version, value));
         // Unlock first, then drop the retired version outside the lock.
         drop(lock);
         drop(retired);
         result
     }
 
-    /// The current version, for the holder of the writer lock (the borrow ends with the
-    /// lock). No atomic read-modify-write: a plain load of `published`, or one arc-swap
-    /// load after `new`/`clone`/`get_mut`.
-    fn current_for_writer<'l>(&'l self, _lock: &'l WriterLock<'_>) -> &'l Version<T> {
-        let mut version = self.published.load(Ordering::Relaxed);
-        if version.is_null() {
-            version = ptr::from_ref::<Version<T>>(&self.current.load()).cast_mut();
-            self.published.store(version, Ordering::Relaxed);
-        }
-        // SAFETY: `version` is the address of the version `current` holds now. Non-null
-        // `published` values are only stored by a lock holder (ordered before us by the
-        // mutex), either just above from `current` itself or by `publish` right before it
-        // swaps that very version in; the only other ways `current` changes are `get_mut`
-        // (which nulls `published` first) and `into_inner` (which consumes the cell). So
-        // `current` owns a strong count of it and keeps it alive; only a lock holder can
-        // swap it out, and we hold the lock for as long as the returned borrow lives
-        // (callers do not use it after their own `publish`, and even then the retired
-        // `Arc` is dropped only after the lock). Published versions are never mutated
-        // (`get_mut` again), so a shared reference is sound. The pointer was derived from
-        // a shared reference to the version and is only used for reads.
-        unsafe { &*version }
+    /// The current version, for the holder of the writer lock: the writer's own `Arc`,
+    /// or one arc-swap load after `new`/`clone`/`get_mut`.
+    fn current_for_writer<'l>(&self, lock: &'l mut WriterLock<'_, T>) -> &'l Version<T> {
+        lock.current.get_or_insert_with(|| self.current.load_full())
     }
 
     /// Publishes `value` as version number `version` and returns the retired version.
     /// Needs the writer lock.
-    fn publish(&self, _lock: &WriterLock<'_>, version: u64, value: T) -> Arc<Version<T>> {
+    fn publish(&self, lock: &mut WriterLock<'_, T>, version: u64, value: T) -> Arc<Version<T>> {
         let next = Arc::new(Version { version, value });
-        self.published.store(
-            ptr::from_ref::<Version<T>>(&next).cast_mut(),
-            Ordering::Relaxed,
-        );
+        *lock.current = Some(Arc::clone(&next));
         self.current.swap(next)
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
-    fn lock_writer(&self, call: &'static str) -> WriterLock<'_> {
+    fn lock_writer(&self, call: &'static str) -> WriterLock<'_, T> {
         let me = sync::thread_token();
         // Relaxed is enough: only this thread ever stores its own token, and it clears it
         // before unlocking, so reading our own token means we still hold the lock.
@@ -455,24 +433,25 @@ impl<T> CowCell<T> {
                  closure, or while a write() guard is alive); this would deadlock"
             );
         }
-        let guard = self.writer.lock();
+        let current = self.writer.lock();
         self.writer_thread.store(me, Ordering::Relaxed);
         WriterLock {
             owner: &self.writer_thread,
-            _guard: guard,
+            current,
         }
     }
 }
 
 /// Holds the writer mutex and clears the holder's token when released (also on unwind).
-struct WriterLock<'a> {
+struct WriterLock<'a, T> {
     owner: &'a AtomicUsize,
-    _guard: MutexGuard<'a, ()>,
+    /// The guard of the writer mutex, over the writer's `Arc` to the current version.
+    current: MutexGuard<'a, Option<Arc<Version<T>>>>,
 }
 
-impl Drop for WriterLock<'_> {
+impl<T> Drop for WriterLock<'_, T> {
     fn drop(&mut self) {
-        // Runs before `_guard` unlocks (fields drop after `drop`).
+        // Runs before `current` unlocks (fields drop after `drop`).
         self.owner.store(0, Ordering::Relaxed);
     }
 }
@@ -525,7 +504,7 @@ impl<T: fmt::Debug> fmt::Debug for CowCell<T> {
 /// without publishing.
 pub struct WriteGuard<'a, T> {
     cell: &'a CowCell<T>,
-    lock: Option<WriterLock<'a>>,
+    lock: Option<WriterLock<'a, T>>,
     version: u64,
     value: Option<T>,
     panicking_at_start: bool,
@@ -586,7 +565,7 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
-        let retired = match (self.value.take(), &self.lock) {
+        let retired = match (self.value.take(), self.lock.as_mut()) {
             (Some(value), Some(lock)) if !unwinding => {
                 Some(self.cell.publish(lock, self.version, value))
             }
@@ -680,7 +659,7 @@ mod tests {
         assert_eq!((other.read().clone(), other.version()), (vec![3], 1));
     }
 
-    /// The writer's own pointer to the current version (`published`) must follow every
+    /// The writer's own `Arc` to the current version must follow every
     /// way that version changes: writes, `store`, `write()` guards, `get_mut` (copying
     /// or in place), and cells made by `clone` or from a snapshot.
     #[test]
