@@ -5,12 +5,10 @@
 //! 1. Detect re-entrancy: if this thread already holds the writer lock, panic (naming
 //!    the call) instead of deadlocking.
 //! 2. Lock the writer mutex and record this thread as the holder.
-//! 3. Read the current version (it cannot change: every publish holds the lock). The
-//!    mutex guards the writer's own `Arc` to it, so this costs no arc-swap load.
+//! 3. Load the current version (it cannot change: every publish holds the lock).
 //! 4. Build the next value from it on a private copy (user code runs here and may panic:
 //!    nothing has been published, so unwinding just drops the copy and the lock).
-//! 5. Publish the copy with version + 1 in one atomic swap (keeping an `Arc` to it in
-//!    the mutex for the next writer).
+//! 5. Publish the copy with version + 1 in one atomic swap.
 //! 6. Clear the holder, unlock, and only then drop the retired version, so a panicking
 //!    or slow `Drop` of old elements runs outside the lock.
 //!
@@ -79,11 +77,7 @@ use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCe
 /// ```
 pub struct CowCell<T> {
     current: PublishCell<Version<T>>,
-    /// The writer mutex. It guards the writer's own `Arc` to the current version (`None`
-    /// until the first write after `new`, `clone` or `get_mut`): under the lock that
-    /// version cannot change, so a write reads it from here instead of loading it through
-    /// arc-swap (a debt-slot write and a compare-and-swap to pay it back, ~5 ns).
-    writer: Mutex<Option<Arc<Version<T>>>>,
+    writer: Mutex<()>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
     writer_thread: AtomicUsize,
 }
@@ -108,7 +102,7 @@ impl<T> CowCell<T> {
     pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
         Self {
             current: PublishCell::new(version),
-            writer: sync::new_mutex(None),
+            writer: sync::new_mutex(),
             writer_thread: AtomicUsize::new(0),
         }
     }
@@ -210,9 +204,9 @@ impl<T> CowCell<T> {
     /// assert_eq!(cell.version(), 1);
     /// ```
     pub fn store(&self, value: T) -> Snapshot<T> {
-        let mut lock = self.lock_writer("CowCell::store");
-        let version = self.current_for_writer(&mut lock).version + 1;
-        let retired = self.publish(&mut lock, version, value);
+        let lock = self.lock_writer("CowCell::store");
+        let version = self.current.load().version + 1;
+        let retired = self.current.swap(Arc::new(Version { version, value }));
         drop(lock);
         Snapshot::from_arc(retired)
     }
@@ -324,13 +318,13 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        let mut lock = self.lock_writer("CowCell::write");
-        let base = self.current_for_writer(&mut lock);
-        let (version, value) = (base.version + 1, base.value.clone());
+        let lock = self.lock_writer("CowCell::write");
+        let base = self.current.load();
+        let value = base.value.clone();
         WriteGuard {
             cell: self,
             lock: Some(lock),
-            version,
+            version: base.version + 1,
             value: Some(value),
             panicking_at_start: std::thread::panicking(),
         }
@@ -354,9 +348,6 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        // Let go of the writer's `Arc` first, so that an unshared version has one owner
-        // and is changed in place; the next writer loads the version again.
-        *self.writer.get_mut() = None;
         let version = self.current.make_mut(|shared| Version {
             version: shared.version,
             value: shared.value.clone(),
@@ -380,12 +371,7 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        let Self {
-            current, writer, ..
-        } = self;
-        // The writer's `Arc` would make the version look shared.
-        drop(writer);
-        Snapshot::from_arc(current.into_inner()).into_inner()
+        Snapshot::from_arc(self.current.into_inner()).into_inner()
     }
 
     /// The one write primitive. `f` sees the current value and returns the next value
@@ -395,34 +381,22 @@ impl<T> CowCell<T> {
         call: &'static str,
         f: impl FnOnce(&T) -> (Option<T>, R),
     ) -> R {
-        let mut lock = self.lock_writer(call);
-        let current = self.current_for_writer(&mut lock);
+        let lock = self.lock_writer(call);
+        let current = self.current.load();
         let (next, result) = f(&current.value);
-        let version = current.version + 1;
-        // `current` is not used past this point: `publish` retires it.
-        let retired = next.map(|value| self.publish(&mut lock, version, value));
+        let retired = next.map(|value| {
+            let version = current.version + 1;
+            drop(current);
+            self.current.swap(Arc::new(Version { version, value }))
+        });
         // Unlock first, then drop the retired version outside the lock.
         drop(lock);
         drop(retired);
         result
     }
 
-    /// The current version, for the holder of the writer lock: the writer's own `Arc`,
-    /// or one arc-swap load after `new`/`clone`/`get_mut`.
-    fn current_for_writer<'l>(&self, lock: &'l mut WriterLock<'_, T>) -> &'l Version<T> {
-        lock.current.get_or_insert_with(|| self.current.load_full())
-    }
-
-    /// Publishes `value` as version number `version` and returns the retired version.
-    /// Needs the writer lock.
-    fn publish(&self, lock: &mut WriterLock<'_, T>, version: u64, value: T) -> Arc<Version<T>> {
-        let next = Arc::new(Version { version, value });
-        *lock.current = Some(Arc::clone(&next));
-        self.current.swap(next)
-    }
-
     /// Locks the writer mutex, or panics if this thread already holds it.
-    fn lock_writer(&self, call: &'static str) -> WriterLock<'_, T> {
+    fn lock_writer(&self, call: &'static str) -> WriterLock<'_> {
         let me = sync::thread_token();
         // Relaxed is enough: only this thread ever stores its own token, and it clears it
         // before unlocking, so reading our own token means we still hold the lock.
@@ -433,25 +407,24 @@ impl<T> CowCell<T> {
                  closure, or while a write() guard is alive); this would deadlock"
             );
         }
-        let current = self.writer.lock();
+        let guard = self.writer.lock();
         self.writer_thread.store(me, Ordering::Relaxed);
         WriterLock {
             owner: &self.writer_thread,
-            current,
+            _guard: guard,
         }
     }
 }
 
 /// Holds the writer mutex and clears the holder's token when released (also on unwind).
-struct WriterLock<'a, T> {
+struct WriterLock<'a> {
     owner: &'a AtomicUsize,
-    /// The guard of the writer mutex, over the writer's `Arc` to the current version.
-    current: MutexGuard<'a, Option<Arc<Version<T>>>>,
+    _guard: MutexGuard<'a, ()>,
 }
 
-impl<T> Drop for WriterLock<'_, T> {
+impl Drop for WriterLock<'_> {
     fn drop(&mut self) {
-        // Runs before `current` unlocks (fields drop after `drop`).
+        // Runs before `_guard` unlocks (fields drop after `drop`).
         self.owner.store(0, Ordering::Relaxed);
     }
 }
@@ -504,7 +477,7 @@ impl<T: fmt::Debug> fmt::Debug for CowCell<T> {
 /// without publishing.
 pub struct WriteGuard<'a, T> {
     cell: &'a CowCell<T>,
-    lock: Option<WriterLock<'a, T>>,
+    lock: Option<WriterLock<'a>>,
     version: u64,
     value: Option<T>,
     panicking_at_start: bool,
@@ -565,10 +538,11 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
-        let retired = match (self.value.take(), self.lock.as_mut()) {
-            (Some(value), Some(lock)) if !unwinding => {
-                Some(self.cell.publish(lock, self.version, value))
-            }
+        let retired = match self.value.take() {
+            Some(value) if !unwinding => Some(self.cell.current.swap(Arc::new(Version {
+                version: self.version,
+                value,
+            }))),
             _ => None,
         };
         drop(self.lock.take());
@@ -659,8 +633,8 @@ mod tests {
         assert_eq!((other.read().clone(), other.version()), (vec![3], 1));
     }
 
-    /// The writer's own `Arc` to the current version must follow every
-    /// way that version changes: writes, `store`, `write()` guards, `get_mut` (copying
+    /// Every write must start from the current version, whichever way that version
+    /// last changed: writes, `store`, `write()` guards, `get_mut` (copying
     /// or in place), and cells made by `clone` or from a snapshot.
     #[test]
     fn writes_start_from_the_current_version_after_every_kind_of_change() {

@@ -123,8 +123,8 @@ mod std_impl {
     }
 
     /// The writer mutex: `lock()` returns the guard directly (parking_lot's shape).
-    pub(crate) fn new_mutex<T>(value: T) -> Mutex<T> {
-        Mutex::new(value)
+    pub(crate) fn new_mutex() -> Mutex<()> {
+        Mutex::new(())
     }
 }
 
@@ -148,14 +148,10 @@ mod loom_impl {
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             self.0.lock().unwrap_or_else(|e| e.into_inner())
         }
-
-        pub(crate) fn get_mut(&mut self) -> &mut T {
-            self.0.get_mut().unwrap_or_else(|e| e.into_inner())
-        }
     }
 
-    pub(crate) fn new_mutex<T>(value: T) -> Mutex<T> {
-        Mutex(loom::sync::Mutex::new(value))
+    pub(crate) fn new_mutex() -> Mutex<()> {
+        Mutex(loom::sync::Mutex::new(()))
     }
 
     /// Stand-in for `arc_swap::Guard`: an owned `Arc`.
