@@ -3,6 +3,6 @@
 # non-zero on a violation. (`compare` runs from .ci/run with --quick.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run() { echo "+ $*"; "$@"; }
+source ci/common.sh
 run cargo run --quiet --example listeners -- --events 2000
 run cargo run --quiet --example config_reload -- --reloads 10 --interval-ms 10

@@ -12,16 +12,14 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source ci/common.sh
 seconds="${FUZZ_SECONDS:-60}"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz.sh: installing cargo-fuzz"
     cargo install cargo-fuzz --locked
 fi
-if ! rustup run nightly rustc --version >/dev/null 2>&1; then
-    echo "fuzz.sh: installing the nightly toolchain"
-    rustup toolchain install nightly --profile minimal
-fi
+ensure_nightly
 
 if [ "$#" -gt 0 ]; then
     targets=("$@")

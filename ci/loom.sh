@@ -11,16 +11,12 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source ci/common.sh
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg loom"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/loom"
 start=$SECONDS
 
-run() {
-    echo "+ RUSTFLAGS=\"$RUSTFLAGS\" $*" >&2
-    local t=$SECONDS
-    "$@"
-    echo "  ($((SECONDS - t)) s)" >&2
-}
+echo "RUSTFLAGS=\"$RUSTFLAGS\"" >&2
 
 # Only tests/loom.rs: the unit tests, doctests and other integration tests use loom
 # types outside a model (or are `#![cfg(not(loom))]`).

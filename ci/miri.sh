@@ -23,35 +23,24 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source ci/common.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri"
 seeds="${MIRI_SEEDS:-8}"
 base_flags="${MIRIFLAGS:-} -Zmiri-permissive-provenance"
 start=$SECONDS
 
-run() {
-    echo "+ ${MIRIFLAGS:+MIRIFLAGS=\"$MIRIFLAGS\" }$*" >&2
-    local t=$SECONDS
-    "$@"
-    echo "  ($((SECONDS - t)) s)" >&2
-}
-
-if ! rustup toolchain list | grep -q '^nightly'; then
-    run rustup toolchain install nightly --profile minimal
-fi
-run rustup component add miri rust-src --toolchain nightly
+ensure_nightly miri rust-src
 run cargo +nightly miri setup
 
 # Pass 1: every unit and integration test once (loom.rs is empty without cfg(loom)).
 export MIRIFLAGS="$base_flags"
+echo "MIRIFLAGS=\"$MIRIFLAGS\"" >&2
 run cargo +nightly miri test --lib --tests
 
 # Pass 2: the concurrent tests under more seeds.
 export MIRIFLAGS="$base_flags -Zmiri-many-seeds=1..$((seeds + 1))"
+echo "MIRIFLAGS=\"$MIRIFLAGS\"" >&2
 run cargo +nightly miri test --lib
-if [[ -f tests/stress.rs ]]; then
-    run cargo +nightly miri test --test stress
-else
-    echo "miri: tests/stress.rs not found, skipping its seeded pass" >&2
-fi
+run cargo +nightly miri test --test stress
 
 echo "miri: passed in $((SECONDS - start)) s" >&2

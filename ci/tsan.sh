@@ -12,6 +12,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source ci/common.sh
 if [[ ! -f tests/stress.rs ]]; then
     echo "tsan: tests/stress.rs is missing: nothing to run ThreadSanitizer on" >&2
     exit 1
@@ -30,17 +31,7 @@ target="$(rustc -vV | sed -n 's/^host: //p')"
 runs="${TSAN_RUNS:-3}"
 start=$SECONDS
 
-run() {
-    echo "+ $*" >&2
-    local t=$SECONDS
-    "$@"
-    echo "  ($((SECONDS - t)) s)" >&2
-}
-
-if ! rustup toolchain list | grep -q '^nightly'; then
-    run rustup toolchain install nightly --profile minimal
-fi
-run rustup component add rust-src --toolchain nightly
+ensure_nightly rust-src
 
 echo "RUSTFLAGS=\"$RUSTFLAGS\" TSAN_OPTIONS=\"$TSAN_OPTIONS\"" >&2
 run cargo +nightly test -Zbuild-std --target "$target" --test stress --no-run

@@ -49,11 +49,20 @@
 //!
 //! # Performance
 //!
-//! Reads cost what arc-swap's `load()` costs (about 10 ns, flat as reader threads are
-//! added), a [`Reader`]'s `read()` about 1 ns; an `RwLock` read costs about as much
-//! alone and several times more with two threads reading. A write costs one clone of the
-//! collection plus about 100 ns of fixed cost. See `README.md` for the `compare` example's
-//! figures against `RwLock` and `Mutex`.
+//! Measured on a 2-core AMD EPYC VM (`BENCHMARKS.md` has the tables and the method):
+//!
+//! * `read()` costs what arc-swap's `load()` costs: 4.4 ns, the same with one or two
+//!   threads reading. A `parking_lot::RwLock` read costs 5.4 ns alone but 49.7 ns with two
+//!   threads reading (11.4x ours), because its shared counter bounces between cores.
+//! * A [`Reader`]'s `read()` costs 0.8 ns, the price of an unsynchronized load.
+//! * `snapshot()` adds a reference-count increment: 8.6 ns alone, 64 ns when two threads
+//!   take snapshots of the same collection (that counter bounces too).
+//! * A write costs one clone of the collection plus about 50 ns of fixed cost (63 ns for
+//!   a 16-element `set`; 1.08x a bare `Vec::clone` at 100,000 elements). The fixed cost
+//!   grows with the number of threads that have ever read: arc-swap's `swap` visits each
+//!   one's debt slots, about 30 ns per thread (2 us with 64 idle reader threads).
+//! * While a writer copies 64k elements in a loop, `read()` never waits: p99.9 service
+//!   time 161 ns, where an `RwLock` reader waits seconds.
 //!
 //! # Optional features
 //!
