@@ -52,6 +52,20 @@ pub struct CowVec<T> {
 
 cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2, 3])"; "v.push(9)");
 
+/// The next version of a write that replaces `current[range]` with `insert`: one
+/// exactly-sized allocation, each kept element cloned once, nothing shifted.
+fn spliced<T: Clone, I>(current: &[T], range: core::ops::Range<usize>, insert: I) -> Vec<T>
+where
+    I: IntoIterator<Item = T, IntoIter: ExactSizeIterator>,
+{
+    let insert = insert.into_iter();
+    let mut next = Vec::with_capacity(current.len() - range.len() + insert.len());
+    next.extend_from_slice(&current[..range.start]);
+    next.extend(insert);
+    next.extend_from_slice(&current[range.end..]);
+    next
+}
+
 #[cold]
 #[track_caller]
 fn index_panic(call: &str, relation: &str, index: usize, len: usize) -> ! {
@@ -176,10 +190,8 @@ impl<T: Clone> CowVec<T> {
     /// ```
     pub fn push(&self, value: T) {
         self.cell.write_with("CowVec::push", |current| {
-            let mut next = Vec::with_capacity(current.len() + 1);
-            next.extend_from_slice(current);
-            next.push(value);
-            (Some(next), ())
+            let end = current.len();
+            (Some(spliced(current, end..end, [value])), ())
         });
     }
 
@@ -223,11 +235,7 @@ impl<T: Clone> CowVec<T> {
             if index > current.len() {
                 index_panic("insert", "<=", index, current.len());
             }
-            let mut next = Vec::with_capacity(current.len() + 1);
-            next.extend_from_slice(&current[..index]);
-            next.push(value);
-            next.extend_from_slice(&current[index..]);
-            (Some(next), ())
+            (Some(spliced(current, index..index, [value])), ())
         });
     }
 
@@ -257,11 +265,7 @@ impl<T: Clone> CowVec<T> {
             if values.is_empty() {
                 return (None, ());
             }
-            let mut next = Vec::with_capacity(current.len() + values.len());
-            next.extend_from_slice(&current[..index]);
-            next.extend(values);
-            next.extend_from_slice(&current[index..]);
-            (Some(next), ())
+            (Some(spliced(current, index..index, values)), ())
         });
     }
 
@@ -313,9 +317,7 @@ impl<T: Clone> CowVec<T> {
             if index >= current.len() {
                 index_panic("remove", "<", index, current.len());
             }
-            let mut next = Vec::with_capacity(current.len() - 1);
-            next.extend_from_slice(&current[..index]);
-            next.extend_from_slice(&current[index + 1..]);
+            let next = spliced(current, index..index + 1, []);
             (Some(next), current[index].clone())
         })
     }
@@ -444,10 +446,8 @@ impl<T: Clone> CowVec<T> {
             return;
         }
         self.cell.write_with("CowVec::extend", |current| {
-            let mut next = Vec::with_capacity(current.len() + values.len());
-            next.extend_from_slice(current);
-            next.extend(values);
-            (Some(next), ())
+            let end = current.len();
+            (Some(spliced(current, end..end, values)), ())
         });
     }
 
@@ -540,12 +540,7 @@ impl<T: Clone + PartialEq> CowVec<T> {
         self.cell.write_with("CowVec::remove_item", |current| {
             match current.iter().position(|x| x == value) {
                 None => (None, false),
-                Some(index) => {
-                    let mut next = Vec::with_capacity(current.len() - 1);
-                    next.extend_from_slice(&current[..index]);
-                    next.extend_from_slice(&current[index + 1..]);
-                    (Some(next), true)
-                }
+                Some(index) => (Some(spliced(current, index..index + 1, [])), true),
             }
         })
     }
@@ -569,10 +564,8 @@ impl<T: Clone + PartialEq> CowVec<T> {
             if current.contains(&value) {
                 return (None, false);
             }
-            let mut next = Vec::with_capacity(current.len() + 1);
-            next.extend_from_slice(current);
-            next.push(value);
-            (Some(next), true)
+            let end = current.len();
+            (Some(spliced(current, end..end, [value])), true)
         })
     }
 
@@ -601,11 +594,8 @@ impl<T: Clone + PartialEq> CowVec<T> {
             if added.is_empty() {
                 return (None, 0);
             }
-            let count = added.len();
-            let mut next = Vec::with_capacity(current.len() + count);
-            next.extend_from_slice(current);
-            next.extend(added);
-            (Some(next), count)
+            let (count, end) = (added.len(), current.len());
+            (Some(spliced(current, end..end, added)), count)
         })
     }
 
