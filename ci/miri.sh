@@ -15,8 +15,11 @@
 #
 # Doctests are left out: each one is a separate crate compiled and interpreted on its
 # own (minutes for ~150 of them), they are single-threaded API examples that the unit
-# and integration tests cover, and the one `unsafe` block (`make_mut`, behind
-# `get_mut`) has dedicated unit tests in src/cell.rs.
+# and integration tests cover, and the `unsafe` under `get_mut` (src/sync/publish_cell.rs)
+# has dedicated unit tests in src/cell.rs. One of them,
+# `get_mut_after_a_snapshot_is_dropped_on_another_thread`, is the regression test of a
+# data race Miri found there (the uniqueness check was a `Relaxed` reference-count load);
+# it adds no synchronization of its own, and pass 2 runs it under every seed.
 #
 # Usage (from the repository root): ci/miri.sh
 #   MIRI_SEEDS=N   seeds for the second pass (default 8); MIRIFLAGS is appended to.

@@ -15,10 +15,11 @@
 //! Readers never take the lock: they load whichever version is published.
 
 use core::fmt;
+use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 
 use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
-use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
+use crate::sync::{self, Arc, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
 
 /// A generic copy-on-write cell: lock-free snapshot reads, serialized copy-and-swap
 /// writes. The engine under [`CowVec`](crate::CowVec), [`CowSet`](crate::CowSet) and
@@ -77,6 +78,10 @@ use crate::sync::{self, Arc, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCe
 /// ```
 pub struct CowCell<T> {
     current: PublishCell<Version<T>>,
+    /// The number of the newest version handed to `current`: stored just before the
+    /// swap that publishes it. Only a hint for [`Reader`]s ("has anything changed?");
+    /// everything they read comes through `current`.
+    published: AtomicU64,
     writer: Mutex<()>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
     writer_thread: AtomicUsize,
@@ -101,8 +106,9 @@ impl<T> CowCell<T> {
 
     pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
         Self {
+            published: AtomicU64::new(version.version),
             current: PublishCell::new(version),
-            writer: sync::new_mutex(),
+            writer: Mutex::new(()),
             writer_thread: AtomicUsize::new(0),
         }
     }
@@ -142,7 +148,7 @@ impl<T> CowCell<T> {
         Snapshot::from_arc(self.current.load_full())
     }
 
-    /// A [`Reader`] handle for one thread's hot loop (arc-swap's `Cache`): each
+    /// A [`Reader`] handle for one thread's hot loop (arc-swap's `Cache` pattern): each
     /// `read()` costs one pointer check when nothing changed. Keeps its last version
     /// alive until its next `read()`.
     ///
@@ -160,7 +166,25 @@ impl<T> CowCell<T> {
     /// assert_eq!(total, 0);
     /// ```
     pub fn reader(&self) -> Reader<'_, T> {
-        Reader::new(self.current.cache())
+        Reader::new(self, self.current.load_full())
+    }
+
+    /// A [`Reader`]'s refresh: replaces `cached` with the current version if a newer one
+    /// has been published, and returns it.
+    ///
+    /// The check is one `Relaxed` load of `published`, which every publish stores before
+    /// its swap: a thread that has seen a version through any read (or synchronized with
+    /// its writer) then sees its number or a later one here, and reloads. The reload,
+    /// `load_full`, is what synchronizes; it never goes back to an older version than
+    /// `cached` (coherence of the one pointer), so a `Reader` is monotonic. Between a
+    /// writer's store and its swap the reload may still return `cached`'s version; the
+    /// next call checks again.
+    #[inline]
+    pub(crate) fn refresh<'r>(&self, cached: &'r mut Arc<Version<T>>) -> &'r Arc<Version<T>> {
+        if self.published.load(Ordering::Relaxed) != cached.version {
+            *cached = self.current.load_full();
+        }
+        cached
     }
 
     /// The number of the current version: 0 initially, +1 per publish. Lock-free.
@@ -206,7 +230,7 @@ impl<T> CowCell<T> {
     pub fn store(&self, value: T) -> Snapshot<T> {
         let lock = self.lock_writer("CowCell::store");
         let version = self.current.load().version + 1;
-        let retired = self.current.swap(Arc::new(Version { version, value }));
+        let retired = self.publish(&lock, Version { version, value });
         drop(lock);
         Snapshot::from_arc(retired)
     }
@@ -327,6 +351,7 @@ impl<T> CowCell<T> {
             version: base.version + 1,
             value: Some(value),
             panicking_at_start: std::thread::panicking(),
+            _not_send: PhantomData,
         }
     }
 
@@ -348,11 +373,25 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        let version = self.current.make_mut(|shared| Version {
-            version: shared.version,
-            value: shared.value.clone(),
-        });
+        // `Arc::make_mut`'s rule, over the cell's own `Arc`: write in place if nothing
+        // else shares the version, otherwise publish a private copy first. The copy is
+        // made before the swap, so a panicking `clone` changes nothing.
+        if self.current.get_mut().is_none() {
+            let copy = {
+                let shared = self.current.load();
+                Version {
+                    version: shared.version,
+                    value: shared.value.clone(),
+                }
+            };
+            drop(self.current.swap(Arc::new(copy)));
+        }
+        let version = self
+            .current
+            .get_mut()
+            .expect("CowCell::get_mut: the cell's private copy is shared");
         version.version += 1;
+        self.published.store(version.version, Ordering::Relaxed);
         &mut version.value
     }
 
@@ -387,12 +426,22 @@ impl<T> CowCell<T> {
         let retired = next.map(|value| {
             let version = current.version + 1;
             drop(current);
-            self.current.swap(Arc::new(Version { version, value }))
+            self.publish(&lock, Version { version, value })
         });
         // Unlock first, then drop the retired version outside the lock.
         drop(lock);
         drop(retired);
         result
+    }
+
+    /// Publishes `next` and returns the version it replaced. Only the holder of the
+    /// writer lock publishes (`_lock` is the proof), so `next.version` is exactly one
+    /// above the replaced version's.
+    fn publish(&self, _lock: &WriterLock<'_>, next: Version<T>) -> Arc<Version<T>> {
+        // Before the swap, so that a thread that sees the new version anywhere also sees
+        // its number here (see `refresh`). `Relaxed`: the swap's release orders it.
+        self.published.store(next.version, Ordering::Relaxed);
+        self.current.swap(Arc::new(next))
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
@@ -481,6 +530,11 @@ pub struct WriteGuard<'a, T> {
     version: u64,
     value: Option<T>,
     panicking_at_start: bool,
+    /// `!Send` (and `Sync` as `T` allows), whatever the mutex guard inside is: the
+    /// re-entrancy check records the locking thread, so the guard must be dropped on
+    /// it. std's `MutexGuard` has exactly these auto traits; parking_lot's guard would
+    /// become `Send` under its `send_guard` feature, which another crate can turn on.
+    _not_send: PhantomData<std::sync::MutexGuard<'static, ()>>,
 }
 
 impl<T> WriteGuard<'_, T> {
@@ -538,11 +592,14 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
-        let retired = match self.value.take() {
-            Some(value) if !unwinding => Some(self.cell.current.swap(Arc::new(Version {
-                version: self.version,
-                value,
-            }))),
+        let retired = match (self.value.take(), &self.lock) {
+            (Some(value), Some(lock)) if !unwinding => Some(self.cell.publish(
+                lock,
+                Version {
+                    version: self.version,
+                    value,
+                },
+            )),
             _ => None,
         };
         drop(self.lock.take());
@@ -561,7 +618,7 @@ impl<T: fmt::Debug> fmt::Debug for WriteGuard<'_, T> {
 
 #[cfg(all(test, not(loom)))]
 mod tests {
-    //! `get_mut` is the one place with `unsafe` (`PublishCell::make_mut`): these run
+    //! `get_mut` rests on the crate's `unsafe` (`PublishCell::get_mut`): these run
     //! under Miri (`ci/miri.sh`) with and without sharing.
 
     use super::CowCell;
@@ -606,6 +663,33 @@ mod tests {
         cell.get_mut()[1] = 20;
         assert_eq!(cell.read().as_ptr(), buffer);
         assert_eq!((cell.read().clone(), cell.version()), (vec![10, 20, 3], 2));
+    }
+
+    /// Regression: `get_mut` decided "unshared" from a `Relaxed` reference count, so the
+    /// last read through a snapshot dropped on another thread was not ordered before
+    /// the in-place write (Miri: "Data race detected ... retag write of type
+    /// `Version<Vec<u64>>`"). The only synchronization here is what `get_mut` itself
+    /// must provide: the flag is `Relaxed` and nothing is joined before the write.
+    #[test]
+    fn get_mut_after_a_snapshot_is_dropped_on_another_thread() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+
+        let mut cell = CowCell::new(vec![0u64; 4]);
+        let snapshot = cell.snapshot();
+        let dropped = AtomicBool::new(false);
+        thread::scope(|s| {
+            s.spawn(|| {
+                let sum: u64 = snapshot.iter().sum();
+                drop(snapshot);
+                dropped.store(true, Ordering::Relaxed);
+                sum
+            });
+            while !dropped.load(Ordering::Relaxed) {
+                std::hint::spin_loop();
+            }
+            cell.get_mut()[0] = 1;
+        });
+        assert_eq!(*cell.read(), [1, 0, 0, 0]);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use core::marker::PhantomData;
 use core::ops::{Deref, Index};
 use core::slice::SliceIndex;
 
-use crate::sync::{Arc, Cache, Loaded};
+use crate::sync::{Arc, Loaded};
+use crate::CowCell;
 
 /// One published version: the value and its generation number.
 ///
@@ -403,9 +404,10 @@ where
 ///
 /// Returned by [`CowCell::reader`](crate::CowCell::reader) and the collections'
 /// `reader()`. [`read`](Reader::read) checks whether a newer version was published (one
-/// atomic load of a pointer that only changes on writes, so the cache line stays shared)
-/// and returns `&T` of the latest version; when nothing changed it costs about as much
-/// as an unsynchronized load. It is lock-free and never waits for a writer.
+/// `Relaxed` atomic load of the collection's latest version number, which only changes on
+/// writes, so its cache line stays shared) and returns `&T` of the latest version; when
+/// nothing changed it costs about as much as an unsynchronized load and writes no shared
+/// memory. It is lock-free and never waits for a writer.
 ///
 /// # Retention
 ///
@@ -415,9 +417,8 @@ where
 ///
 /// The flip side: when a `read()` replaces the cached version and this reader held the
 /// last reference to it, that `read()` frees it (its elements' `Drop`, and the buffer).
-/// Snapshots behave the same when dropped. In the latency bench a 64k-element retired
-/// vector freed this way put a `Reader`'s p99 at 1.4 us against 0.4 us for `read()`
-/// guards (BENCHMARKS.md, `latency`).
+/// Snapshots behave the same when dropped. With large versions this shows in a
+/// `Reader`'s tail latency (BENCHMARKS.md, `latency`, has the measurement).
 ///
 /// A `Reader` borrows the collection and is meant to stay on one thread's stack; it is
 /// `Send` when `T: Send + Sync`, so it can be created and then moved into a scoped thread.
@@ -434,12 +435,14 @@ where
 /// assert_eq!(reader.read().len(), 3); // sees the new version
 /// ```
 pub struct Reader<'a, T> {
-    cache: Cache<'a, Version<T>>,
+    cell: &'a CowCell<T>,
+    /// The version last returned; kept alive until the next refresh replaces it.
+    cached: Arc<Version<T>>,
 }
 
 impl<'a, T> Reader<'a, T> {
-    pub(crate) fn new(cache: Cache<'a, Version<T>>) -> Self {
-        Self { cache }
+    pub(crate) fn new(cell: &'a CowCell<T>, cached: Arc<Version<T>>) -> Self {
+        Self { cell, cached }
     }
 
     /// The latest published version, checked with one atomic load. `&mut self` because
@@ -458,7 +461,7 @@ impl<'a, T> Reader<'a, T> {
     /// ```
     #[inline]
     pub fn read(&mut self) -> &T {
-        &self.cache.load().value
+        &self.cell.refresh(&mut self.cached).value
     }
 
     /// Like [`read`](Reader::read), and also returns that version's number. The pair is
@@ -477,7 +480,7 @@ impl<'a, T> Reader<'a, T> {
     /// ```
     #[inline]
     pub fn read_with_version(&mut self) -> (&T, u64) {
-        let version = self.cache.load();
+        let version = self.cell.refresh(&mut self.cached);
         (&version.value, version.version)
     }
 
@@ -495,7 +498,7 @@ impl<'a, T> Reader<'a, T> {
     /// assert_eq!(*snap, [1]);
     /// ```
     pub fn snapshot(&mut self) -> Snapshot<T> {
-        Snapshot::from_arc(Arc::clone(self.cache.load()))
+        Snapshot::from_arc(Arc::clone(self.cell.refresh(&mut self.cached)))
     }
 }
 

@@ -1,16 +1,20 @@
 //! loom models of the writer protocol (`RUSTFLAGS="--cfg loom"`, run by `ci/loom.sh`).
 //!
-//! Under `cfg(loom)` the crate's private `sync` facade swaps arc-swap and parking_lot for
-//! loom-visible stand-ins (see `src/sync.rs`); everything else — `update`, `try_update`,
-//! `store`, the write guard, `Reader` refresh, version numbering, re-entrancy detection,
-//! the conditional operations — is the real code. Each model has at most 4 threads
-//! (the model's main thread included) and checks, besides its own assertions:
+//! Under `cfg(loom)` the crate's private `sync` facade swaps only arc-swap's pointer cell
+//! (with its reclamation) and parking_lot's mutex for loom-visible stand-ins (see
+//! `src/sync.rs` and `src/sync/loom_stand_ins.rs`); everything else is the code that
+//! ships: `update`, `try_update`, `store`, the write guard, `get_mut`'s uniqueness check
+//! (`Arc::get_mut`, which loom checks with `Acquire` as std does), the `Reader` refresh,
+//! version numbering, the re-entrancy token and check, the conditional operations. Each
+//! model has at most 4 threads (the model's main thread included) and checks, besides its
+//! own assertions:
 //!
 //! * loom's leak check: every `loom::sync::Arc` (every version) is freed by the end;
-//! * [`Drops`]: every element ever created (and every clone) has been dropped.
+//! * [`Drops`]: every element ever created (and every clone) has been dropped;
+//! * in the `get_mut` models, loom's race detector over [`Slot`]'s `UnsafeCell`.
 //!
 //! Preemption bound: each model names its own, 3 where it finishes quickly and 2
-//! otherwise; today all are 3 (the largest explores ~76,000 executions in ~6 s in
+//! otherwise; today all are 3 (the largest explores ~264,000 executions in ~20 s in
 //! release mode). `LOOM_MAX_PREEMPTIONS` in the environment overrides it for all.
 #![cfg(loom)]
 
@@ -235,7 +239,7 @@ fn snapshot_is_unchanged_by_later_writes() {
         assert_eq!(before.version(), 0);
         assert_eq!(list.version(), 2);
 
-        // `get_mut` with and without sharing (the stand-in cell's `make_mut`).
+        // `get_mut` with and without sharing.
         let mut list = Arc::try_unwrap(list).expect("writers are gone");
         let shared = list.snapshot();
         list.get_mut()[0].value = 9;
@@ -566,5 +570,84 @@ fn reentrancy_detection_is_per_thread() {
             w.join().unwrap();
         }
         assert_eq!((*cell.read(), cell.version()), (4, 4));
+    });
+}
+
+/// An element whose accesses loom checks for data races: its `u8` lives in a
+/// `loom::cell::UnsafeCell`, so a write that is not ordered after every read of the same
+/// version by another thread fails the model ("causality violation").
+struct Slot(loom::cell::UnsafeCell<u8>);
+
+impl Slot {
+    fn new(value: u8) -> Self {
+        Self(loom::cell::UnsafeCell::new(value))
+    }
+
+    fn get(&self) -> u8 {
+        // SAFETY: loom checks this read against every write (`set`) for a data race.
+        self.0.with(|p| unsafe { *p })
+    }
+
+    /// Writes through `&mut`: only `get_mut` hands one out for a published version.
+    fn set(&mut self, value: u8) {
+        self.0.with_mut(|p| {
+            // SAFETY: `&mut self`; loom checks that no read by another thread races it.
+            unsafe { *p = value }
+        });
+    }
+}
+
+impl Clone for Slot {
+    fn clone(&self) -> Self {
+        Self::new(self.get())
+    }
+}
+
+/// Model 11: `get_mut` racing the drop of a snapshot on another thread. The owner does
+/// not wait for the reader: if the snapshot is still alive, `get_mut` must copy (and the
+/// snapshot keeps 0); if it was dropped, `get_mut` may write in place, and the reader's
+/// last read through the snapshot must happen-before that write. Only `get_mut` can
+/// provide that ordering: the reader's flag is `Relaxed` and is not waited for.
+#[test]
+fn get_mut_racing_a_snapshot_dropped_on_another_thread() {
+    model(3, || {
+        let mut cell = CowCell::new(vec![Slot::new(0)]);
+        let snapshot = cell.snapshot();
+        let reader = thread::spawn(move || {
+            let seen = snapshot[0].get();
+            drop(snapshot);
+            seen
+        });
+        cell.get_mut()[0].set(1);
+        assert_eq!((cell.read()[0].get(), cell.version()), (1, 1));
+        assert_eq!(
+            reader.join().unwrap(),
+            0,
+            "the snapshot changed under its reader"
+        );
+        cell.get_mut()[0].set(2); // unshared now: in place
+        assert_eq!((cell.read()[0].get(), cell.version()), (2, 2));
+    });
+}
+
+/// Model 12: the same with another cell sharing the version (`clone()` shares the
+/// published `Arc`): a read guard of the clone on another thread, then the clone is
+/// dropped there. `get_mut` on the original copies while the clone holds the version and
+/// writes in place only after that thread's reads.
+#[test]
+fn get_mut_racing_a_cloned_cell_read_on_another_thread() {
+    model(3, || {
+        let mut cell = CowCell::new(vec![Slot::new(0)]);
+        let other = cell.clone();
+        let reader = thread::spawn(move || {
+            let seen = other.read()[0].get();
+            other.store(vec![Slot::new(5)]); // the clone publishes on its own
+            let own = other.read()[0].get();
+            drop(other);
+            (seen, own)
+        });
+        cell.get_mut()[0].set(1);
+        assert_eq!(reader.join().unwrap(), (0, 5));
+        assert_eq!((cell.read()[0].get(), cell.version()), (1, 1));
     });
 }
