@@ -125,6 +125,7 @@ impl<T> CowCell<T> {
     /// assert_eq!(cell.read().len(), 3);
     /// ```
     #[inline]
+    #[must_use = "a read guard does nothing unless its value is used"]
     pub fn read(&self) -> ReadGuard<'_, T> {
         ReadGuard::new(self.current.load())
     }
@@ -144,6 +145,7 @@ impl<T> CowCell<T> {
     /// assert_eq!(*cell.snapshot(), [1, 2]);
     /// ```
     #[inline]
+    #[must_use = "taking a snapshot does nothing unless it is used"]
     pub fn snapshot(&self) -> Snapshot<T> {
         Snapshot::from_arc(self.current.load_full())
     }
@@ -165,6 +167,7 @@ impl<T> CowCell<T> {
     /// }
     /// assert_eq!(total, 0);
     /// ```
+    #[must_use = "a reader does nothing until `read()` is called on it"]
     pub fn reader(&self) -> Reader<'_, T> {
         Reader::new(self, self.current.load_full())
     }
@@ -338,6 +341,7 @@ impl<T> CowCell<T> {
     /// }
     /// assert_eq!(*cell.read(), [1, 2, 3]);
     /// ```
+    #[must_use = "dropping the guard at once publishes an unchanged copy; use `update` for one change"]
     pub fn write(&self) -> WriteGuard<'_, T>
     where
         T: Clone,
@@ -524,6 +528,7 @@ impl<T: fmt::Debug> fmt::Debug for CowCell<T> {
 /// If the guard is dropped while the thread is panicking (and it was not created during
 /// that panic), nothing is published. [`discard`](WriteGuard::discard) drops the copy
 /// without publishing.
+#[must_use = "the copy is published when the guard is dropped: bind it, change it, then drop it"]
 pub struct WriteGuard<'a, T> {
     cell: &'a CowCell<T>,
     lock: Option<WriterLock<'a>>,

@@ -88,7 +88,9 @@
 //! assert_eq!(snapshot.get(&1), Some(&1));
 //! ```
 //!
-//! # A `Reader` refreshes through `&mut self`, so it cannot be shared between threads
+//! # A `Reader` refreshes through `&mut self`: `read()` needs a mutable binding
+//!
+//! (A shared `&Reader` is `Sync` but useless: it cannot refresh.)
 //!
 //! ```compile_fail,E0596
 //! let list = cow_collections::CowVec::from(vec![1]);
@@ -211,4 +213,104 @@
 //! drop(guard);
 //! list.get_mut().push(2);
 //! assert_eq!(list.len(), 2);
+//! ```
+//!
+//! # `CowCell<T>` is `Send` and `Sync` exactly when `T` is `Send + Sync`
+//!
+//! Its versions are shared between threads (`Arc`), so both need `T: Send + Sync`, as
+//! `Arc<T>` does.
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>(_: T) {}
+//! send(cow_collections::CowCell::new(std::rc::Rc::new(1)));
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>(_: &T) {}
+//! sync(&cow_collections::CowCell::new(std::rc::Rc::new(1)));
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>(_: T) {}
+//! send(cow_collections::CowCell::new(std::cell::Cell::new(1)));
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>(_: &T) {}
+//! sync(&cow_collections::CowCell::new(std::cell::Cell::new(1)));
+//! ```
+//!
+//! ```
+//! fn send_sync<T: Send + Sync>(_: &T) {}
+//! send_sync(&cow_collections::CowCell::new(std::sync::Arc::new(1)));
+//! send_sync(&cow_collections::CowCell::new(std::sync::Mutex::new(1)));
+//! send_sync(&cow_collections::CowVec::from(vec![1]));
+//! ```
+//!
+//! # A `ReadGuard` is `Send` and `Sync` exactly when `T` is `Send + Sync`
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::rc::Rc::new(1));
+//! send(cell.read());
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>(_: &T) {}
+//! let cell = cow_collections::CowCell::new(std::rc::Rc::new(1));
+//! sync(&cell.read());
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn send<T: Send>(_: T) {}
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! send(cell.read());
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>(_: &T) {}
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! sync(&cell.read());
+//! ```
+//!
+//! ```
+//! fn send_sync<T: Send + Sync>(_: &T) {}
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let guard = list.read();
+//! send_sync(&guard);
+//! std::thread::scope(|s| {
+//!     s.spawn(move || assert_eq!(guard.len(), 1));
+//! });
+//! ```
+//!
+//! # A `WriteGuard` stays on the thread that took it
+//!
+//! The re-entrancy check records the locking thread, so the guard is never `Send`,
+//! whatever features the mutex crate has enabled. It is `Sync` when `T` is: other threads
+//! may look at the private copy through `&`.
+//!
+//! ```compile_fail,E0277
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut guard = list.write();
+//! std::thread::scope(|s| {
+//!     s.spawn(move || guard.push(2));
+//! });
+//! ```
+//!
+//! ```
+//! let list = cow_collections::CowVec::from(vec![1]);
+//! let mut guard = list.write();
+//! guard.push(2);
+//! std::thread::scope(|s| {
+//!     let guard = &guard;
+//!     s.spawn(move || assert_eq!(guard.len(), 2));
+//! });
+//! drop(guard);
+//! assert_eq!(list.len(), 2);
+//! ```
+//!
+//! ```compile_fail,E0277
+//! fn sync<T: Sync>(_: &T) {}
+//! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
+//! sync(&cell.write());
 //! ```

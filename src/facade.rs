@@ -27,6 +27,7 @@ macro_rules! cow_facade {
             /// assert_eq!(guard.len(), c.len());
             /// ```
             #[inline]
+            #[must_use = "a read guard does nothing unless its value is used"]
             pub fn read(&self) -> $crate::ReadGuard<'_, $inner> {
                 self.cell.read()
             }
@@ -47,6 +48,7 @@ macro_rules! cow_facade {
             /// assert!(c.is_empty());
             /// ```
             #[inline]
+            #[must_use = "taking a snapshot does nothing unless it is used"]
             pub fn snapshot(&self) -> $crate::Snapshot<$inner> {
                 self.cell.snapshot()
             }
@@ -65,8 +67,41 @@ macro_rules! cow_facade {
             /// c.clear();
             /// assert_ne!(reader.read().len(), len);
             /// ```
+            #[must_use = "a reader does nothing until `read()` is called on it"]
             pub fn reader(&self) -> $crate::Reader<'_, $inner> {
                 self.cell.reader()
+            }
+
+            /// The number of elements (entries, for a map) in the current version.
+            /// Lock-free, O(1).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let n = c.read().len();
+            /// assert_eq!(c.len(), n);
+            /// ```
+            #[inline]
+            pub fn len(&self) -> usize {
+                self.cell.read().len()
+            }
+
+            /// Whether the current version is empty. Lock-free, O(1).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// assert!(!c.is_empty());
+            /// c.clear();
+            /// assert!(c.is_empty());
+            /// ```
+            #[inline]
+            pub fn is_empty(&self) -> bool {
+                self.cell.read().is_empty()
             }
 
             /// The number of the current version: 0 for the initial contents, +1 per
@@ -193,6 +228,7 @@ macro_rules! cow_facade {
             /// }
             /// assert_eq!(c.len(), len + 1);
             /// ```
+            #[must_use = "dropping the guard at once publishes an unchanged copy; use `update` for one change"]
             pub fn write(&self) -> $crate::WriteGuard<'_, $inner>
             where
                 $inner: Clone,
@@ -272,6 +308,15 @@ macro_rules! cow_facade {
             /// Wraps the container as version 0; no copy.
             fn from(inner: $inner) -> Self {
                 Self { cell: $crate::CowCell::new(inner) }
+            }
+        }
+
+        impl<$($param),*> $crate::snapshot::sealed::Sealed<$inner> for $name<$($param),*> {}
+
+        impl<$($param),*> $crate::ReadAs<$inner> for $name<$($param),*> {
+            #[doc = concat!("Calls `f` with the current version's `", stringify!($inner), "` (one lock-free read).")]
+            fn read_as<R>(&self, f: impl FnOnce(&$inner) -> R) -> R {
+                f(&self.cell.read())
             }
         }
 

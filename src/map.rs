@@ -78,32 +78,6 @@ impl<K, V, S> CowMap<K, V, S> {
     pub fn with_hasher(hasher: S) -> Self {
         Self::from(IndexMap::with_hasher(hasher))
     }
-
-    /// The number of entries in the current version. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowMap;
-    ///
-    /// assert_eq!(CowMap::from([(1, 1)]).len(), 1);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.read().len()
-    }
-
-    /// Whether the current version is empty. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowMap;
-    ///
-    /// assert!(CowMap::<u8, u8>::new().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
-    }
 }
 
 impl<K: Hash + Eq, V, S: BuildHasher> CowMap<K, V, S> {
@@ -300,27 +274,31 @@ where
         })
     }
 
-    /// Replaces the value for `key` only if present; returns the previous value. No copy
-    /// when absent. Java's `replace(K, V)`.
+    /// Replaces the value for `key` only if present; returns the previous value. The
+    /// stored key is kept (the key is borrowed, as in `replace_if_eq`). No copy when
+    /// absent; otherwise one O(n) copy. Java's `replace(K, V)`.
     ///
     /// # Examples
     ///
     /// ```
     /// use cow_collections::CowMap;
     ///
-    /// let m = CowMap::from([(1, 'a')]);
-    /// assert_eq!(m.replace(1, 'b'), Some('a'));
-    /// assert_eq!(m.replace(2, 'c'), None);
-    /// assert!(!m.contains_key(&2));
+    /// let m = CowMap::from([("a".to_string(), 1)]);
+    /// assert_eq!(m.replace("a", 2), Some(1));
+    /// assert_eq!(m.replace("b", 3), None);
+    /// assert!(!m.contains_key("b"));
     /// ```
-    pub fn replace(&self, key: K, value: V) -> Option<V> {
+    pub fn replace<Q>(&self, key: &Q, value: V) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
         self.cell.write_with("CowMap::replace", |current| {
-            if !current.contains_key(&key) {
+            let Some(index) = current.get_index_of(key) else {
                 return (None, None);
-            }
+            };
             let mut next = current.clone();
-            let previous = next.insert(key, value);
-            (Some(next), previous)
+            let previous = core::mem::replace(&mut next[index], value);
+            (Some(next), Some(previous))
         })
     }
 

@@ -26,8 +26,6 @@ use core::hash::{BuildHasher, Hash};
 use ::serde::{Deserialize, Deserializer, Serialize, Serializer};
 use indexmap::{IndexMap, IndexSet};
 
-use crate::snapshot::Version;
-use crate::sync::Arc;
 use crate::{CowCell, CowMap, CowSet, CowVec, ReadGuard, Snapshot};
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
@@ -58,8 +56,7 @@ impl<T: Serialize> Serialize for Snapshot<T> {
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Snapshot<T> {
     /// Deserializes a `T` into a snapshot of version 0 that belongs to no collection.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer)
-            .map(|value| Snapshot::from_arc(Arc::new(Version { version: 0, value })))
+        T::deserialize(deserializer).map(Snapshot::from)
     }
 }
 

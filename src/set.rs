@@ -6,7 +6,7 @@ use std::hash::RandomState;
 use indexmap::{Equivalent, IndexSet};
 
 use crate::facade::cow_facade;
-use crate::CowCell;
+use crate::{CowCell, ReadAs};
 
 /// A concurrent copy-on-write set: Java's `CopyOnWriteArraySet` for Rust.
 ///
@@ -71,32 +71,6 @@ impl<T, S> CowSet<T, S> {
     pub fn with_hasher(hasher: S) -> Self {
         Self::from(IndexSet::with_hasher(hasher))
     }
-
-    /// The number of elements in the current version. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowSet;
-    ///
-    /// assert_eq!(CowSet::from([1, 2, 2]).len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.read().len()
-    }
-
-    /// Whether the current version is empty. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowSet;
-    ///
-    /// assert!(CowSet::<u8>::new().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
-    }
 }
 
 impl<T: Hash + Eq, S: BuildHasher> CowSet<T, S> {
@@ -121,8 +95,9 @@ impl<T: Hash + Eq, S: BuildHasher> CowSet<T, S> {
         self.read().contains(value)
     }
 
-    /// Whether every element of this set is in `other` (another set's `read()` guard,
-    /// a snapshot, or an `IndexSet`). Reads the current version lock-free; O(n).
+    /// Whether every element of this set is in `other`: another `CowSet`, a snapshot or
+    /// read guard of one, or an `IndexSet` (anything that [`ReadAs`] an `IndexSet`).
+    /// Reads each current version once, lock-free; O(n) lookups in `other`.
     ///
     /// # Examples
     ///
@@ -131,15 +106,18 @@ impl<T: Hash + Eq, S: BuildHasher> CowSet<T, S> {
     ///
     /// let small = CowSet::from([1, 2]);
     /// let big = CowSet::from([1, 2, 3]);
+    /// assert!(small.is_subset(&big));
     /// assert!(small.is_subset(&big.read()));
     /// assert!(small.is_subset(&big.snapshot()));
-    /// assert!(!big.is_subset(&small.read()));
+    /// assert!(small.is_subset(&indexmap::IndexSet::from([1, 2, 9])));
+    /// assert!(!big.is_subset(&small));
     /// ```
-    pub fn is_subset<S2: BuildHasher>(&self, other: &IndexSet<T, S2>) -> bool {
-        self.read().is_subset(other)
+    pub fn is_subset<S2: BuildHasher>(&self, other: &impl ReadAs<IndexSet<T, S2>>) -> bool {
+        other.read_as(|other| self.read().is_subset(other))
     }
 
-    /// Whether every element of `other` is in this set. Lock-free; O(m).
+    /// Whether every element of `other` is in this set (Java's `containsAll`). `other` as
+    /// for [`is_subset`](Self::is_subset). Lock-free; O(m) lookups in this set.
     ///
     /// # Examples
     ///
@@ -147,13 +125,16 @@ impl<T: Hash + Eq, S: BuildHasher> CowSet<T, S> {
     /// use cow_collections::CowSet;
     ///
     /// let big = CowSet::from([1, 2, 3]);
-    /// assert!(big.is_superset(&CowSet::from([3, 1]).read()));
+    /// assert!(big.is_superset(&CowSet::from([3, 1])));
+    /// assert!(big.is_superset(&CowSet::from([3, 1]).snapshot()));
+    /// assert!(!big.is_superset(&CowSet::from([4])));
     /// ```
-    pub fn is_superset<S2: BuildHasher>(&self, other: &IndexSet<T, S2>) -> bool {
-        self.read().is_superset(other)
+    pub fn is_superset<S2: BuildHasher>(&self, other: &impl ReadAs<IndexSet<T, S2>>) -> bool {
+        other.read_as(|other| self.read().is_superset(other))
     }
 
-    /// Whether this set and `other` have no element in common. Lock-free; O(min(n, m)).
+    /// Whether this set and `other` have no element in common. `other` as for
+    /// [`is_subset`](Self::is_subset). Lock-free; O(min(n, m)) lookups.
     ///
     /// # Examples
     ///
@@ -161,10 +142,11 @@ impl<T: Hash + Eq, S: BuildHasher> CowSet<T, S> {
     /// use cow_collections::CowSet;
     ///
     /// let a = CowSet::from([1, 2]);
-    /// assert!(a.is_disjoint(&CowSet::from([3]).snapshot()));
+    /// assert!(a.is_disjoint(&CowSet::from([3])));
+    /// assert!(!a.is_disjoint(&CowSet::from([2, 3]).read()));
     /// ```
-    pub fn is_disjoint<S2: BuildHasher>(&self, other: &IndexSet<T, S2>) -> bool {
-        self.read().is_disjoint(other)
+    pub fn is_disjoint<S2: BuildHasher>(&self, other: &impl ReadAs<IndexSet<T, S2>>) -> bool {
+        other.read_as(|other| self.read().is_disjoint(other))
     }
 }
 

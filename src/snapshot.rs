@@ -323,6 +323,7 @@ where
 /// assert_eq!(guard.len(), 3);
 /// assert_eq!(guard.iter().max(), Some(&3));
 /// ```
+#[must_use = "a read guard does nothing unless its value is used"]
 pub struct ReadGuard<'a, T> {
     guard: Loaded<Version<T>>,
     // Ties the guard to the cell: `get_mut(&mut self)` relies on no guard outliving it.
@@ -505,5 +506,68 @@ impl<'a, T> Reader<'a, T> {
 impl<T> fmt::Debug for Reader<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reader").finish_non_exhaustive()
+    }
+}
+
+/// Types that can lend their contents as a `&C` for the length of a call: a `C` itself,
+/// a [`Snapshot<C>`], a [`ReadGuard`] over a `C`, a [`CowCell<C>`](crate::CowCell), and
+/// the collection that wraps a `C` (a [`CowSet`](crate::CowSet) reads as its
+/// `IndexSet`). A collection or cell reads its current version once, lock-free.
+///
+/// Methods that compare with another collection take `&impl ReadAs<_>`, so
+/// `a.is_subset(&b)` works whether `b` is another `CowSet`, a snapshot or guard of one,
+/// or a plain `IndexSet`. Sealed: implemented by this crate's types only.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::{CowSet, ReadAs};
+/// use indexmap::IndexSet;
+///
+/// fn count<S: ReadAs<IndexSet<u32>>>(set: &S) -> usize {
+///     set.read_as(|s| s.len())
+/// }
+/// let set = CowSet::from([1, 2, 3]);
+/// assert_eq!(count(&set), 3);
+/// assert_eq!(count(&set.snapshot()), 3);
+/// assert_eq!(count(&set.read()), 3);
+/// assert_eq!(count(&IndexSet::from([4])), 1);
+/// ```
+pub trait ReadAs<C: ?Sized>: sealed::Sealed<C> {
+    /// Calls `f` with the contents (the current version, for a collection or cell) and
+    /// returns what it returns.
+    fn read_as<R>(&self, f: impl FnOnce(&C) -> R) -> R;
+}
+
+pub(crate) mod sealed {
+    /// Keeps [`ReadAs`](super::ReadAs) to this crate's types.
+    pub trait Sealed<C: ?Sized> {}
+}
+
+impl<C> sealed::Sealed<C> for C {}
+impl<C> ReadAs<C> for C {
+    fn read_as<R>(&self, f: impl FnOnce(&C) -> R) -> R {
+        f(self)
+    }
+}
+
+impl<C> sealed::Sealed<C> for Snapshot<C> {}
+impl<C> ReadAs<C> for Snapshot<C> {
+    fn read_as<R>(&self, f: impl FnOnce(&C) -> R) -> R {
+        f(self)
+    }
+}
+
+impl<C> sealed::Sealed<C> for ReadGuard<'_, C> {}
+impl<C> ReadAs<C> for ReadGuard<'_, C> {
+    fn read_as<R>(&self, f: impl FnOnce(&C) -> R) -> R {
+        f(self)
+    }
+}
+
+impl<C> sealed::Sealed<C> for CowCell<C> {}
+impl<C> ReadAs<C> for CowCell<C> {
+    fn read_as<R>(&self, f: impl FnOnce(&C) -> R) -> R {
+        f(&self.read())
     }
 }

@@ -86,32 +86,6 @@ impl<T> CowVec<T> {
     pub fn new() -> Self {
         Self::from(Vec::new())
     }
-
-    /// The number of elements in the current version. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowVec;
-    ///
-    /// assert_eq!(CowVec::from(vec![1, 2]).len(), 2);
-    /// ```
-    pub fn len(&self) -> usize {
-        self.read().len()
-    }
-
-    /// Whether the current version has no elements. Lock-free, O(1).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::CowVec;
-    ///
-    /// assert!(CowVec::<u8>::new().is_empty());
-    /// ```
-    pub fn is_empty(&self) -> bool {
-        self.read().is_empty()
-    }
 }
 
 impl<T: Clone> CowVec<T> {

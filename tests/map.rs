@@ -94,7 +94,7 @@ fn random_op(rng: &mut Rng, m: &CowMap<u8, u32>, model: &mut IndexMap<u8, u32>) 
         }
         6 => {
             let previous = model.get_mut(&k).map(|slot| std::mem::replace(slot, v));
-            assert_eq!(m.replace(k, v), previous);
+            assert_eq!(m.replace(&k, v), previous);
             previous.is_some()
         }
         7 => {
@@ -276,9 +276,9 @@ fn insert_if_absent_returns_the_existing_value_and_publishes_nothing() {
 #[test]
 fn replace_only_touches_present_keys() {
     let m = CowMap::from([(1, 'a')]);
-    assert_eq!(m.replace(2, 'b'), None);
+    assert_eq!(m.replace(&2, 'b'), None);
     assert_state(&m, &[(1, 'a')], 0);
-    assert_eq!(m.replace(1, 'z'), Some('a'));
+    assert_eq!(m.replace(&1, 'z'), Some('a'));
     assert_state(&m, &[(1, 'z')], 1);
 }
 
@@ -329,7 +329,7 @@ fn no_op_writes_publish_nothing() {
     m.retain(|_, _| true);
     m.extend(iter::empty());
     assert_eq!(m.remove(&5), None);
-    assert_eq!(m.replace(5, 0), None);
+    assert_eq!(m.replace(&5, 0), None);
     assert!(!m.replace_if_eq(&1, &11, 0));
     assert!(!m.remove_if_eq(&1, &11));
     assert_eq!(m.insert_if_absent(1, 0), Some(10));

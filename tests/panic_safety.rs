@@ -282,11 +282,11 @@ panic_point_tests! {
     map_insert_if_absent_present_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.insert_if_absent(t.dummy(1), t.dummy(201)).is_some());
     map_replace_panicking_hash: Op::Hash, map4,
-        |c, t| assert!(c.replace(t.dummy(1), t.dummy(201)).is_some());
+        |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
     map_replace_panicking_eq: Op::Eq, map4,
-        |c, t| assert!(c.replace(t.dummy(1), t.dummy(201)).is_some());
+        |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
     map_replace_panicking_clone: Op::Clone, map4,
-        |c, t| assert!(c.replace(t.dummy(1), t.dummy(201)).is_some());
+        |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
     map_replace_if_eq_panicking_eq: Op::Eq, map4,
         |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
     map_replace_if_eq_panicking_hash: Op::Hash, map4,
@@ -700,7 +700,7 @@ fn reentrant_map_writes_panic_instead_of_deadlocking() {
             ("CowMap::insert_if_absent", |c| {
                 drop(c.insert_if_absent(d(5), d(105)))
             }),
-            ("CowMap::replace", |c| drop(c.replace(d(1), d(201)))),
+            ("CowMap::replace", |c| drop(c.replace(&d(1), d(201)))),
             ("CowMap::replace_if_eq", |c| {
                 c.replace_if_eq(&d(1), &d(101), d(201));
             }),

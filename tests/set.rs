@@ -270,6 +270,18 @@ fn set_relations_accept_guards_snapshots_and_indexsets() {
     assert!(!small.is_superset(&big.read()));
     assert!(small.is_disjoint(&other.read()));
     assert!(!small.is_disjoint(&IndexSet::<i32>::from([2, 9])));
+    // Another `CowSet` directly (Java's `containsAll(c)`), also with another hasher,
+    // and a set compared with itself.
+    assert!(small.is_subset(&big));
+    assert!(big.is_superset(&small));
+    assert!(!big.is_subset(&small));
+    assert!(small.is_disjoint(&other));
+    let hashed_otherwise: CowSet<i32, BuildHasherDefault<DefaultHasher>> =
+        [3, 2, 1].into_iter().collect();
+    assert!(big.is_subset(&hashed_otherwise) && big.is_superset(&hashed_otherwise));
+    assert!(small.is_subset(&small) && small.is_superset(&small));
+    assert!(!small.is_disjoint(&small));
+    assert!(CowSet::<i32>::new().is_disjoint(&CowSet::<i32>::new()));
 }
 
 #[test]

@@ -186,7 +186,7 @@ impl Subject for CowMap<Elem, Elem> {
             MapCall::Replace(k, v) => {
                 let k = mint.elem(*k);
                 let v = mint.elem(*v);
-                elem(armed(|| self.replace(k, v)))
+                elem(armed(|| self.replace(&k, v)))
             }
             MapCall::ReplaceIfEq { key, expected, new } => {
                 let k = mint.elem(*key);
