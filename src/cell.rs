@@ -17,9 +17,14 @@
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
-use crate::sync::{self, Arc, AtomicU64, AtomicUsize, Mutex, MutexGuard, Ordering, PublishCell};
+use crate::sync::{
+    self, Arc, AtomicU64, AtomicUsize, Event, EventListener, Listener, Mutex, MutexGuard, Ordering,
+    PublishCell,
+};
+use crate::Watcher;
 
 /// A generic copy-on-write cell: lock-free snapshot reads, serialized copy-and-swap
 /// writes. The engine under [`CowVec`](crate::CowVec), [`CowSet`](crate::CowSet) and
@@ -85,6 +90,11 @@ pub struct CowCell<T> {
     writer: Mutex<()>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
     writer_thread: AtomicUsize,
+    /// Waiters for a newer version (`changed`, `wait_newer`, [`Watcher`]).
+    changes: Event,
+    /// How many waiters are registered with `changes`: a publish with none pays one
+    /// load of this instead of a call into `changes`. See [`CowCell::listen`].
+    waiters: AtomicUsize,
 }
 
 impl<T> CowCell<T> {
@@ -110,6 +120,8 @@ impl<T> CowCell<T> {
             current: PublishCell::new(version),
             writer: Mutex::new(()),
             writer_thread: AtomicUsize::new(0),
+            changes: Event::new(),
+            waiters: AtomicUsize::new(0),
         }
     }
 
@@ -233,9 +245,7 @@ impl<T> CowCell<T> {
     pub fn store(&self, value: T) -> Snapshot<T> {
         let lock = self.lock_writer("CowCell::store");
         let version = self.current.load().version + 1;
-        let retired = self.publish(&lock, Version { version, value });
-        drop(lock);
-        Snapshot::from_arc(retired)
+        Snapshot::from_arc(self.publish(lock, Version { version, value }))
     }
 
     /// Runs `f` exactly once on a private copy of the current value and publishes the
@@ -427,25 +437,165 @@ impl<T> CowCell<T> {
         let lock = self.lock_writer(call);
         let current = self.current.load();
         let (next, result) = f(&current.value);
-        let retired = next.map(|value| {
+        if let Some(value) = next {
             let version = current.version + 1;
             drop(current);
-            self.publish(&lock, Version { version, value })
-        });
-        // Unlock first, then drop the retired version outside the lock.
-        drop(lock);
-        drop(retired);
+            // Dropped here, after the lock is released and the waiters are woken.
+            drop(self.publish(lock, Version { version, value }));
+        }
         result
     }
 
-    /// Publishes `next` and returns the version it replaced. Only the holder of the
-    /// writer lock publishes (`_lock` is the proof), so `next.version` is exactly one
-    /// above the replaced version's.
-    fn publish(&self, _lock: &WriterLock<'_>, next: Version<T>) -> Arc<Version<T>> {
+    /// Publishes `next`, releases the writer lock, wakes the waiters, and returns the
+    /// version it replaced, for the caller to drop (or hand out) outside the lock. Only
+    /// the holder of the writer lock publishes (`lock` is the proof), so `next.version`
+    /// is exactly one above the replaced version's.
+    fn publish(&self, lock: WriterLock<'_>, next: Version<T>) -> Arc<Version<T>> {
         // Before the swap, so that a thread that sees the new version anywhere also sees
         // its number here (see `refresh`). `Relaxed`: the swap's release orders it.
         self.published.store(next.version, Ordering::Relaxed);
-        self.current.swap(Arc::new(next))
+        let retired = self.current.swap(Arc::new(next));
+        drop(lock);
+        // `SeqCst`, after the swap (itself `SeqCst`): see `listen` for why a publish
+        // that reads 0 here cannot miss a waiter.
+        if self.waiters.load(Ordering::SeqCst) != 0 {
+            self.changes.notify(usize::MAX);
+        }
+        retired
+    }
+
+    /// The current version, if its number is above `since`.
+    fn newer_than(&self, since: u64) -> Option<Snapshot<T>> {
+        let current = self.current.load();
+        (current.version > since).then(|| Snapshot::from_arc(Arc::clone(&current)))
+    }
+
+    /// Registers a waiter for the next publish: listens on `changes`, then counts itself
+    /// in `waiters`. The caller must check the version again after this (and before it
+    /// sleeps): a publish that happened before the registration woke nobody.
+    ///
+    /// Why no wake-up is lost. A publish swaps the pointer (`SeqCst`, in arc-swap), then
+    /// loads `waiters` (`SeqCst`) and notifies if it is not 0. A waiter increments
+    /// `waiters`, issues a `SeqCst` fence, then loads the pointer (its re-check). In the
+    /// single total order of `SeqCst` operations and fences, either the swap comes
+    /// before the fence, and then the re-check sees the new version (or a later one)
+    /// and the waiter does not sleep; or the fence comes before the swap, hence before
+    /// the writer's load, and then that load sees the increment or a later value of
+    /// `waiters` (C++20 [atomics.order], the fence rules). A nonzero load that reads
+    /// the increment, or a later read-modify-write of `waiters` (its release sequence),
+    /// synchronizes with it, so the listener inserted before the increment is in the
+    /// list when the writer notifies. The writer's side costs one load; the fence is
+    /// paid by waiters only.
+    fn listen(&self) -> (EventListener, Waiting<'_>) {
+        let listener = self.changes.listen();
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        sync::fence(Ordering::SeqCst);
+        (listener, Waiting(&self.waiters))
+    }
+
+    /// Resolves with the first version whose number is above `since`: at once with the
+    /// current snapshot if it already is, otherwise when a publish makes it so. Returns
+    /// the latest version at that moment, so versions published in between are skipped,
+    /// not queued. tokio's `watch::Receiver::changed`, by version number.
+    ///
+    /// Lock-free until it has to wait; a waiting future costs the writer one wake-up
+    /// (the runtime-agnostic `event-listener` crate: any executor, no runtime needed).
+    /// Cancel-safe: dropping the future deregisters it and loses nothing. The future
+    /// borrows the cell and is `Send` when `T: Send + Sync`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    /// use std::sync::Arc;
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let config = Arc::new(CowCell::new(String::from("v0")));
+    /// let seen = config.version();
+    /// let reloader = {
+    ///     let config = Arc::clone(&config);
+    ///     std::thread::spawn(move || config.store(String::from("v1")))
+    /// };
+    /// let newer = config.changed(seen).await;
+    /// assert_eq!((newer.as_str(), newer.version()), ("v1", 1));
+    /// reloader.join().unwrap();
+    /// # });
+    /// ```
+    pub async fn changed(&self, since: u64) -> Snapshot<T> {
+        loop {
+            if let Some(newer) = self.newer_than(since) {
+                return newer;
+            }
+            let (listener, _waiting) = self.listen();
+            if let Some(newer) = self.newer_than(since) {
+                return newer;
+            }
+            listener.await;
+        }
+    }
+
+    /// Blocks the calling thread until a version whose number is above `since` is
+    /// published, for at most `timeout`. Returns that version (the latest at the
+    /// moment), at once if the current one already qualifies; `None` on timeout, never
+    /// an older version. The blocking form of [`changed`](Self::changed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    /// use std::time::Duration;
+    ///
+    /// let cell = CowCell::new(0u32);
+    /// assert!(cell.wait_newer(0, Duration::from_millis(10)).is_none()); // timed out
+    /// std::thread::scope(|s| {
+    ///     s.spawn(|| cell.store(7));
+    ///     let newer = cell.wait_newer(0, Duration::from_secs(60)).unwrap();
+    ///     assert_eq!((*newer, newer.version()), (7, 1));
+    /// });
+    /// ```
+    pub fn wait_newer(&self, since: u64, timeout: Duration) -> Option<Snapshot<T>> {
+        // `None`: a timeout too long to represent, i.e. no deadline.
+        let deadline = Instant::now().checked_add(timeout);
+        loop {
+            if let Some(newer) = self.newer_than(since) {
+                return Some(newer);
+            }
+            let (listener, _waiting) = self.listen();
+            if let Some(newer) = self.newer_than(since) {
+                return Some(newer);
+            }
+            match deadline {
+                None => listener.wait(),
+                Some(deadline) => {
+                    if listener.wait_deadline(deadline).is_none() {
+                        return self.newer_than(since);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A [`Watcher`] that counts the current version as seen and then returns each newer
+    /// version once (tokio's `watch::Sender::subscribe`). Lock-free, O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    /// use std::time::Duration;
+    ///
+    /// let cell = CowCell::new(1);
+    /// let mut watcher = cell.watch();
+    /// assert!(watcher.wait(Duration::ZERO).is_none()); // version 0 counts as seen
+    /// cell.store(2);
+    /// cell.store(3);
+    /// let latest = watcher.wait(Duration::from_secs(60)).unwrap();
+    /// assert_eq!((*latest, latest.version()), (3, 2)); // the latest, not each one
+    /// assert!(watcher.wait(Duration::ZERO).is_none());
+    /// ```
+    #[must_use = "a watcher does nothing until `changed()` or `wait()` is called on it"]
+    pub fn watch(&self) -> Watcher<'_, T> {
+        Watcher::new(self, self.version())
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
@@ -466,6 +616,18 @@ impl<T> CowCell<T> {
             owner: &self.writer_thread,
             _guard: guard,
         }
+    }
+}
+
+/// A registered waiter, counted in `CowCell::waiters` until dropped (also when a
+/// `changed` future is dropped mid-wait).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        // A read-modify-write: it continues the release sequence of every increment, so
+        // a writer's load that reads it still synchronizes with those (see `listen`).
+        self.0.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -597,18 +759,15 @@ impl<T> DerefMut for WriteGuard<'_, T> {
 impl<T> Drop for WriteGuard<'_, T> {
     fn drop(&mut self) {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
-        let retired = match (self.value.take(), &self.lock) {
-            (Some(value), Some(lock)) if !unwinding => Some(self.cell.publish(
-                lock,
-                Version {
-                    version: self.version,
-                    value,
-                },
-            )),
-            _ => None,
-        };
-        drop(self.lock.take());
-        drop(retired);
+        match (self.value.take(), self.lock.take()) {
+            (Some(value), Some(lock)) if !unwinding => {
+                let version = self.version;
+                drop(self.cell.publish(lock, Version { version, value }));
+            }
+            // Discarded, or dropped during a panic: nothing is published (the lock, if
+            // any, is released here).
+            _ => {}
+        }
     }
 }
 
@@ -720,6 +879,39 @@ mod tests {
         });
         assert_eq!((cell.read().clone(), cell.version()), (vec![2], 1));
         assert_eq!((other.read().clone(), other.version()), (vec![3], 1));
+    }
+
+    /// Cancel-safety at the level of the engine: a `changed` future dropped mid-wait, a
+    /// finished one, a timed-out `wait_newer` and a `Watcher` all leave no registration
+    /// behind, so the next publish pays only its load of `waiters`.
+    #[test]
+    fn waiters_are_deregistered_however_the_wait_ends() {
+        use std::future::Future;
+        use std::sync::atomic::Ordering;
+        use std::task::{Context, Poll, Waker};
+        use std::time::Duration;
+
+        let cell = CowCell::new(0u8);
+        let mut cx = Context::from_waker(Waker::noop());
+        let registered = |cell: &CowCell<u8>| cell.waiters.load(Ordering::SeqCst);
+        {
+            let mut pending = Box::pin(cell.changed(0));
+            assert!(pending.as_mut().poll(&mut cx).is_pending());
+            let mut second = Box::pin(cell.changed(0));
+            assert!(second.as_mut().poll(&mut cx).is_pending());
+            assert_eq!(registered(&cell), 2);
+        }
+        assert_eq!(registered(&cell), 0, "a dropped future stayed registered");
+        assert!(cell.wait_newer(0, Duration::from_millis(1)).is_none());
+        assert_eq!(registered(&cell), 0, "a timed-out wait stayed registered");
+        let mut finished = Box::pin(cell.changed(0));
+        assert!(finished.as_mut().poll(&mut cx).is_pending());
+        cell.store(1);
+        assert!(matches!(finished.as_mut().poll(&mut cx), Poll::Ready(_)));
+        drop(finished);
+        let mut watcher = cell.watch();
+        assert!(watcher.wait(Duration::from_millis(1)).is_none());
+        assert_eq!(registered(&cell), 0);
     }
 
     /// Every write must start from the current version, whichever way that version

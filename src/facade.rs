@@ -121,6 +121,77 @@ macro_rules! cow_facade {
                 self.cell.version()
             }
 
+            /// Resolves with the first version whose number is above `since` (at once if
+            /// the current one is): the latest at that moment, so versions published in
+            /// between are skipped. Cancel-safe; any executor, no runtime dependency; a
+            /// write with nobody waiting pays one atomic load for this. See
+            /// [`CowCell::changed`](crate::CowCell::changed).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let seen = c.version();
+            /// std::thread::scope(|s| {
+            ///     s.spawn(|| c.clear());
+            /// });
+            /// let newer = c.changed(seen).await;
+            /// assert!(newer.is_empty());
+            /// assert_eq!(newer.version(), seen + 1);
+            /// # });
+            /// ```
+            pub async fn changed(&self, since: u64) -> $crate::Snapshot<$inner> {
+                self.cell.changed(since).await
+            }
+
+            /// Blocks until a version whose number is above `since` is published (at once
+            /// if the current one is), for at most `timeout`; `None` on timeout, never an
+            /// older version. See [`CowCell::wait_newer`](crate::CowCell::wait_newer).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            /// use std::time::Duration;
+            ///
+            #[doc = concat!("let c = ", $example, ";")]
+            /// assert!(c.wait_newer(c.version(), Duration::from_millis(1)).is_none());
+            /// std::thread::scope(|s| {
+            ///     s.spawn(|| c.clear());
+            ///     let newer = c.wait_newer(0, Duration::from_secs(60)).unwrap();
+            ///     assert!(newer.is_empty());
+            /// });
+            /// ```
+            pub fn wait_newer(
+                &self,
+                since: u64,
+                timeout: std::time::Duration,
+            ) -> Option<$crate::Snapshot<$inner>> {
+                self.cell.wait_newer(since, timeout)
+            }
+
+            /// A [`Watcher`](crate::Watcher) that counts the current version as seen and
+            /// returns each newer one once (tokio's `watch::Sender::subscribe`). O(1).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            /// use std::time::Duration;
+            ///
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let mut watcher = c.watch();
+            /// assert!(!watcher.has_changed());
+            /// c.clear();
+            /// assert!(watcher.wait(Duration::from_secs(60)).unwrap().is_empty());
+            /// ```
+            #[must_use = "a watcher does nothing until `changed()` or `wait()` is called on it"]
+            pub fn watch(&self) -> $crate::Watcher<'_, $inner> {
+                self.cell.watch()
+            }
+
             #[doc = concat!("Runs `f` once on a private copy of the whole `", stringify!($inner),
                 "` and publishes it when `f` returns: any number of changes for one O(n) copy and one publish.")]
             ///

@@ -119,6 +119,7 @@ mod set;
 mod snapshot;
 mod sync;
 mod vec;
+mod watcher;
 
 pub use cell::{CowCell, WriteGuard};
 
@@ -130,3 +131,4 @@ pub use map::CowMap;
 pub use set::CowSet;
 pub use snapshot::{ReadAs, ReadGuard, Reader, Snapshot};
 pub use vec::CowVec;
+pub use watcher::Watcher;

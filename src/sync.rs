@@ -4,7 +4,8 @@
 //! |---|---|---|
 //! | [`PublishCell`]: the published `Arc`, its lock-free `load` and its `swap` | `arc_swap::ArcSwap` ([`publish_cell`]) | a loom `AtomicPtr` with a grace-period counter ([`loom_stand_ins`]) |
 //! | [`Mutex`]: the writer mutex, `lock()` returns the guard | `parking_lot::Mutex` | `loom::sync::Mutex` in parking_lot's shape |
-//! | `Arc`, atomics, `thread_local!` | `std` | `loom` |
+//! | `Arc`, atomics, `fence`, `thread_local!` | `std` | `loom` |
+//! | `Event`: the waiters for a newer version | `event_listener` | `event_listener`, which builds against loom by itself under `cfg(loom)` |
 //!
 //! Only arc-swap's internals (the pointer cell and its reclamation) and the mutex are
 //! replaced under loom. Everything built on them, in `cell.rs`, is one implementation
@@ -16,9 +17,11 @@ mod loom_stand_ins;
 #[cfg(not(loom))]
 mod publish_cell;
 
+pub(crate) use event_listener::{Event, EventListener, Listener};
+
 #[cfg(loom)]
 pub(crate) use loom::{
-    sync::atomic::{AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     sync::Arc,
     thread_local,
 };
@@ -31,7 +34,7 @@ pub(crate) use parking_lot::{Mutex, MutexGuard};
 pub(crate) use publish_cell::{Loaded, PublishCell};
 #[cfg(not(loom))]
 pub(crate) use std::{
-    sync::atomic::{AtomicU64, AtomicUsize, Ordering},
+    sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering},
     sync::Arc,
     thread_local,
 };

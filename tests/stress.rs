@@ -576,3 +576,51 @@ fn reads_never_return_another_cells_version() {
         );
     });
 }
+
+/// Many waiters, many publishes: every waiter (blocked threads through `wait_newer`, and
+/// through `Watcher`s) reaches the final version, none ever sees a version go down or a
+/// value that does not match its version. A lost wake-up shows as a waiter stuck past
+/// the time limit. (tests/notify.rs runs the same with tokio tasks; ci/tsan.sh runs
+/// this one.)
+#[test]
+fn every_waiter_reaches_the_final_version() {
+    with_deadline(limit(), || {
+        let publishes = scaled(2000, 20) as u64;
+        let waiters = scaled(6, 2);
+        let cell = Arc::new(CowCell::new(0u64));
+        let waiter_cell = Arc::clone(&cell);
+        let kinds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let ((), wakes) = with_readers(
+            waiters,
+            move |_| {
+                // Every other waiter uses a `Watcher` instead of `wait_newer`.
+                let watch = kinds.fetch_add(1, Ordering::Relaxed) % 2 == 1;
+                let mut watcher = waiter_cell.watch();
+                let (mut seen, mut wakes) = (0, 0u64);
+                while seen < publishes {
+                    let newer = if watch {
+                        watcher.wait(limit())
+                    } else {
+                        waiter_cell.wait_newer(seen, limit())
+                    }
+                    .expect("no publish for the whole time limit: a lost wake-up");
+                    assert!(newer.version() > seen, "from {seen} to {}", newer.version());
+                    assert_eq!(*newer, newer.version());
+                    seen = newer.version();
+                    wakes += 1;
+                }
+                wakes
+            },
+            || {
+                for v in 1..=publishes {
+                    cell.update(|x| *x = v);
+                    if v % 8 == 0 {
+                        thread::yield_now(); // let waiters in between publishes
+                    }
+                }
+            },
+        );
+        assert_eq!(wakes.len(), waiters);
+        assert!(wakes.iter().all(|&n| (1..=publishes).contains(&n)));
+    });
+}

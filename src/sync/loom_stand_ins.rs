@@ -29,9 +29,9 @@ pub(crate) type Loaded<V> = Arc<V>;
 
 /// A loom-visible publication cell with arc-swap's API and its synchronization shape:
 /// the published `Arc` is a raw pointer in one loom `AtomicPtr`, loaded with `Acquire`
-/// and swapped with `AcqRel`, so readers never block and the engine gets no more
-/// ordering from the cell than arc-swap gives (loom treats arc-swap's `SeqCst` as
-/// `AcqRel` anyway). An `RwLock` around an `Arc` would be simpler and free of `unsafe`,
+/// and swapped with `AcqRel` followed by a `SeqCst` fence (arc-swap's swap is
+/// `SeqCst`; see `swap`), so readers never block and the engine gets no more ordering
+/// from the cell than arc-swap gives. An `RwLock` around an `Arc` would be simpler and free of `unsafe`,
 /// but every read would then synchronize with every write in both directions (reader
 /// unlock -> writer lock), which could hide an ordering bug of the engine, and readers
 /// would block.
@@ -88,6 +88,14 @@ impl<V> PublishCell<V> {
         let old = self
             .current
             .swap(Arc::into_raw(new).cast_mut(), Ordering::AcqRel);
+        // arc-swap's swap is a `SeqCst` read-modify-write, and the engine relies on that
+        // once: a writer's `SeqCst` load of the waiter count after publishing (see
+        // `CowCell::listen`). loom treats `SeqCst` accesses as `AcqRel` but models
+        // `SeqCst` fences, so the stand-in adds one to stand for the swap's place in
+        // the `SeqCst` order. (It also orders the writer's load after it, which the real
+        // load gets from being `SeqCst` itself: loom cannot check that that load is
+        // `SeqCst`; the README lists it.)
+        loom::sync::atomic::fence(Ordering::SeqCst);
         // Grace period: wait out readers that may have loaded `old` but not counted it
         // yet. Readers arriving later see `new` (see the type's docs).
         while self.loading.fetch_add(0, Ordering::AcqRel) != 0 {
