@@ -1,20 +1,23 @@
-//! A configuration reloaded from a file while request threads read it: `CowCell<Config>`
-//! with `Reader` handles.
+//! A configuration file reloaded while requests read it, and services that react to each
+//! new version: `CowCell<Config>` with `Reader` handles, `changed().await` and
+//! `wait_newer`.
 //!
-//! The operator (the main thread) rewrites a config file in the temp directory a few
-//! times, each time atomically (write a temp file, then rename it over the old one), and
-//! asks for a reload, as a `SIGHUP` handler would. A reload parses the whole file and
-//! `store`s the new `Config`: no copy of the old one, one atomic publish. A file that
-//! does not parse is rejected and the running config stays. Each reload logs the version
-//! it published.
-//!
-//! Reader threads poll the config through their own `Reader` (one pointer check per read
-//! when nothing changed) and assert, on every read, that:
-//!
-//! * versions never go down;
-//! * the config is whole: every field belongs to the same generation of the file (a
-//!   half-applied reload would mix two);
-//! * a version number always comes with the same config.
+//! * The operator (the main thread) rewrites a config file in the temp directory a few
+//!   times, each time atomically (write a temp file, then rename it over the old one).
+//!   Once, it writes a file cut in half.
+//! * The reloader thread polls the file's modification time and size every 2 ms. When
+//!   they change, it reads and parses the file and `store`s the new `Config` (no copy of
+//!   the old one, one atomic publish). A file that does not parse is rejected and the
+//!   running config stays.
+//! * A tokio task awaits `config.changed(seen)` and a plain thread blocks in
+//!   `config.wait_newer(seen, timeout)`; both print each version they see, as a service
+//!   would rebuild its client pool or re-bind a listener there. Versions published in
+//!   between are skipped, not queued: a waiter always gets the latest.
+//! * Request threads poll the config through their own `Reader` (one version check per
+//!   read when nothing changed) and assert, on every read, that versions never go down,
+//!   that the config is whole (every field from the same generation of the file: a
+//!   half-applied reload would mix two), and that a version number always comes with
+//!   the same config.
 //!
 //! Run: `cargo run --example config_reload` (about half a second; `--reloads N
 //! --interval-ms M` to change it).
@@ -23,10 +26,11 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use clap::Parser;
 use cow_collections::CowCell;
 
 /// The parsed configuration. `generation` is written by the operator; every other field
@@ -139,21 +143,57 @@ fn reload(config: &CowCell<Config>, path: &Path) -> Result<u64, String> {
     Ok(previous.version() + 1)
 }
 
-fn parse_args() -> (u64, u64) {
-    let (mut reloads, mut interval_ms) = (20, 20);
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value: u64 = it
-            .next()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{flag} needs a number"));
-        match flag.as_str() {
-            "--reloads" => reloads = value,
-            "--interval-ms" => interval_ms = value,
-            other => panic!("unknown argument {other}; use --reloads N --interval-ms M"),
+/// What the reloader compares to notice a new file: modification time and length.
+fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// The reloader: polls the file and publishes every new file that parses, until `stop`.
+/// Returns how many files it rejected.
+fn run_reloader(config: &CowCell<Config>, path: &Path, stop: &AtomicBool) -> u64 {
+    let mut stamp = file_stamp(path);
+    let mut rejected = 0;
+    while !stop.load(Ordering::Acquire) {
+        thread::sleep(Duration::from_millis(2));
+        let now = file_stamp(path);
+        if now == stamp {
+            continue;
+        }
+        stamp = now;
+        match reload(config, path) {
+            Ok(version) => println!("config_reload: reloader published version {version}"),
+            Err(error) => {
+                rejected += 1;
+                println!(
+                    "config_reload: reloader rejected the file ({error}); version {} stays",
+                    config.version()
+                );
+            }
         }
     }
-    (reloads, interval_ms)
+    rejected
+}
+
+/// Command line.
+#[derive(Parser)]
+#[command(about = "A config file reloaded while readers use it and waiters react to it")]
+struct Args {
+    /// How many times the operator rewrites the file (one of them cut in half).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
+    reloads: u64,
+    /// Milliseconds between two rewrites.
+    #[arg(long, default_value_t = 20)]
+    interval_ms: u64,
+}
+
+/// Sets the flag when dropped, on return or on unwind.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// A temp file removed on drop, even if an assertion fails.
@@ -167,7 +207,10 @@ impl Drop for TempFile {
 }
 
 fn main() {
-    let (reloads, interval_ms) = parse_args();
+    let Args {
+        reloads,
+        interval_ms,
+    } = Args::parse();
     let start = Instant::now();
     let file = TempFile(std::env::temp_dir().join(format!(
         "cow-collections-config-reload-{}.conf",
@@ -177,16 +220,42 @@ fn main() {
 
     write_atomically(path, &Config::for_generation(0).to_file_text());
     let initial = Config::parse(&fs::read_to_string(path).unwrap()).expect("initial config");
-    let config = CowCell::new(initial);
+    let config = Arc::new(CowCell::new(initial));
     println!("config_reload: loaded {} as version 0", path.display());
+    // Every rewrite but the truncated one is published: the waiters stop at this one.
+    let last_version = reloads - 1;
 
-    // version -> generation, as published by the operator.
+    // A tokio task that reacts to every new version it gets to see.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .expect("tokio runtime");
+    let task = {
+        let config = Arc::clone(&config);
+        runtime.spawn(async move {
+            let mut seen = Vec::new();
+            let mut since = config.version();
+            while since < last_version {
+                let newer = config.changed(since).await;
+                since = newer.version();
+                println!(
+                    "config_reload: tokio task saw version {since} (generation {})",
+                    newer.generation
+                );
+                assert!(newer.is_whole());
+                seen.push(since);
+            }
+            seen
+        })
+    };
+
+    // version -> generation, as published by the reloader.
     let published = Mutex::new(vec![0u64]);
     let stop = AtomicBool::new(false);
-    let reads = thread::scope(|s| {
+    let (reads, rejected, thread_seen) = thread::scope(|s| {
         let readers: Vec<_> = (0..3)
             .map(|_| {
-                let (config, stop) = (&config, &stop);
+                let (config, stop) = (&*config, &stop);
                 s.spawn(move || {
                     let mut reader = config.reader();
                     let mut seen: Vec<(u64, u64)> = Vec::new(); // (version, generation)
@@ -213,35 +282,59 @@ fn main() {
                 })
             })
             .collect();
+        let reloader = s.spawn(|| run_reloader(&config, path, &stop));
+        // A plain thread that blocks until the next version (no runtime involved).
+        let waiter = s.spawn(|| {
+            let mut seen = Vec::new();
+            let mut since = config.version();
+            while since < last_version {
+                let newer = config
+                    .wait_newer(since, Duration::from_secs(30))
+                    .expect("the reloader publishes within 30 s");
+                since = newer.version();
+                println!(
+                    "config_reload: waiting thread saw version {since} (generation {})",
+                    newer.generation
+                );
+                assert!(newer.is_whole());
+                seen.push(since);
+            }
+            seen
+        });
 
+        // Stops the readers and the reloader when the operator is done, and also if it
+        // panics: the scope would otherwise wait for them forever.
+        let stopping = StopOnDrop(&stop);
         let mut generation = 0;
         for round in 1..=reloads {
             thread::sleep(Duration::from_millis(interval_ms));
+            let before = config.version();
             if round == reloads / 2 {
-                // A broken write (cut short): the reload is rejected, nothing is published.
+                // A broken write (cut short): the reloader rejects it, nothing is published.
                 let text = Config::for_generation(generation + 1).to_file_text();
                 write_atomically(path, &text[..text.len() / 2]);
-                let before = config.version();
-                let error = reload(&config, path).expect_err("a truncated file must not load");
-                assert_eq!(config.version(), before);
-                println!(
-                    "config_reload: rejected a truncated file ({error}); kept version {before}"
-                );
                 continue;
             }
             generation += 1;
             write_atomically(path, &Config::for_generation(generation).to_file_text());
-            let version = reload(&config, path).expect("valid config");
+            // Wait for the reloader to pick it up (at most a few of its 2 ms polls).
+            let version = config
+                .wait_newer(before, Duration::from_secs(10))
+                .expect("the reloader publishes a valid file within 10 s")
+                .version();
+            assert_eq!(version, before + 1, "the reloader published twice");
             published.lock().unwrap().push(generation);
-            assert_eq!(published.lock().unwrap().len() as u64, version + 1);
-            println!("config_reload: reloaded generation {generation} as version {version}");
         }
-        stop.store(true, Ordering::Release);
-        readers
+        let thread_seen = waiter.join().unwrap();
+        drop(stopping);
+        let rejected = reloader.join().unwrap();
+        let reads = readers
             .into_iter()
             .map(|r| r.join().unwrap())
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        (reads, rejected, thread_seen)
     });
+    let task_seen = runtime.block_on(task).expect("the tokio task");
 
     let published = published.into_inner().unwrap();
     let final_version = config.version();
@@ -259,11 +352,17 @@ fn main() {
         total_reads += count;
         distinct += seen.len();
     }
+    for (who, seen) in [("tokio task", &task_seen), ("waiting thread", &thread_seen)] {
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{who}: {seen:?}");
+        assert_eq!(seen.last(), Some(&final_version), "{who}");
+    }
     println!(
-        "config_reload: {final_version} reloads published ({} rejected), {} readers did \
-         {total_reads} reads and saw {distinct} (version, config) pairs, all whole and in \
-         order, in {:?}",
-        reloads - final_version,
+        "config_reload: {final_version} versions published ({rejected} file rejected); the \
+         tokio task saw {} of them and the waiting thread {} (versions in between are \
+         skipped, not queued); {} readers did {total_reads} reads and saw {distinct} \
+         (version, config) pairs, all whole and in order, in {:?}",
+        task_seen.len(),
+        thread_seen.len(),
         reads.len(),
         start.elapsed()
     );
