@@ -80,32 +80,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::thread;
 
-use args::{format_duration, parse_args, Command, Options, DEFAULT_FILE, USAGE};
+use args::{format_duration, Options, DEFAULT_FILE};
+use clap::Parser;
 use contenders::{Cow, CowReader, ParkingLotRwLock, StdMutex, StdRwLock};
 use report::{csv, malformed_summary, table};
 use services::Services;
 use workload::{measure, timer_overhead, Workload};
 
 fn main() -> ExitCode {
-    // `args_os`: a non-UTF-8 argument is an error message, not a panic.
-    let args: Result<Vec<String>, String> = std::env::args_os()
-        .skip(1)
-        .map(|arg| {
-            arg.into_string()
-                .map_err(|arg| format!("argument {arg:?} is not valid UTF-8"))
-        })
-        .collect();
-    let options = match args.and_then(parse_args) {
-        Ok(Command::Run(options)) => options,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // Bad flags: clap prints the error and the usage and exits with status 2; `--help`
+    // prints the help and exits with 0.
+    let options = Options::parse();
     match run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Input(message)) => {
