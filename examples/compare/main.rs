@@ -33,7 +33,8 @@
 //! # How to read the table
 //!
 //! * `reads/s/thread`: completed reads per second, averaged over the reader threads.
-//!   Higher is better. Includes the timer and loop overhead, equal for every row.
+//!   Higher is better. Includes the timer and loop overhead, equal for every row. A
+//!   reader that got no core before the row's end counts as 0; a note says how many.
 //! * `p50` .. `p99.9`, `max`: latency of one read in nanoseconds, every read timed with
 //!   `Instant` and recorded in a per-thread HDR histogram (`hdrhistogram`, two
 //!   significant digits), merged across threads. Values are bucket tops: exact below
@@ -48,7 +49,10 @@
 //!
 //! With more threads than cores (readers + writer > cores), or other load on the
 //! machine, every row also measures the scheduler (that is most of `max`); compare rows
-//! of one run on a quiet machine, not runs on different machines.
+//! of one run on a quiet machine, not runs on different machines. Far more readers than
+//! cores (hundreds on 2 cores) mostly measures how the scheduler shares the cores out:
+//! many readers get none within `--quick`'s 200 ms. `--readers` takes 1 to 100,000; a
+//! reader thread the system cannot start ends the run with that error (status 2).
 //!
 //! # Fairness rules
 //!
@@ -65,8 +69,9 @@
 //! * Every map hashes with std's `RandomState` (SipHash); `CowMap` is backed by an
 //!   `IndexMap`, the others by a `HashMap`. The first occurrence of a name wins in both.
 //! * Listeners touch no shared memory, so they add no contention of their own.
-//! * All threads start on one barrier and stop on one flag; results are kept alive with
-//!   `std::hint::black_box`.
+//! * Every thread gets ready first (its read handle, its histogram), then all start
+//!   through one gate that wakes them together, and each stops by itself at the row's
+//!   end time (`workload::StartGate`); results are kept alive with `std::hint::black_box`.
 //!
 //! The run also checks itself: every read must see between 4 and 8 listeners (never a
 //! half-done write); a read seeing anything else ends the program with status 1.
@@ -106,7 +111,7 @@ fn main() -> ExitCode {
 }
 
 enum Failure {
-    /// Bad input: exit status 2.
+    /// Bad input, or a `--readers` this system cannot start: exit status 2.
     Input(String),
     /// A read saw a state no write published: exit status 1.
     Inconsistent(String),
@@ -194,6 +199,13 @@ fn run(options: &Options) -> Result<(), Failure> {
             describe(format!(
                 "note: {}: {} lookups missed (the file changed during the run?)",
                 row.name, row.misses
+            ));
+        }
+        if row.idle_readers > 0 {
+            describe(format!(
+                "note: {}: {} of {} readers got no core before the end (more threads than \
+                 cores); reads/s/thread counts them as 0",
+                row.name, row.idle_readers, options.readers
             ));
         }
         if row.reload_errors > 0 {

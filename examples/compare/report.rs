@@ -9,6 +9,8 @@ pub(crate) struct Row {
     pub(crate) latency: Histogram<u64>,
     pub(crate) writes_per_sec: f64,
     pub(crate) misses: u64,
+    /// Reader threads that did no read: they got a core only after the end.
+    pub(crate) idle_readers: usize,
     pub(crate) reload_errors: u64,
 }
 
@@ -133,6 +135,7 @@ mod tests {
             latency,
             writes_per_sec: 999.6,
             misses: 0,
+            idle_readers: 0,
             reload_errors: 0,
         }
     }

@@ -3,9 +3,9 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Barrier;
-use std::thread;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{PoisonError, RwLock, RwLockWriteGuard};
+use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -62,31 +62,67 @@ pub(crate) fn measure<C: Contender>(workload: &Workload<'_>) -> Result<Row, Fail
             .entries,
         (0..MIN_LISTENERS as u64).map(listener).collect(),
     );
-    let stop = AtomicBool::new(false);
-    // Readers, the writer, and this thread.
-    let start = Barrier::new(options.readers + 2);
+    let start = StartGate::new(options.readers + 1);
 
     let (readers, writer) = thread::scope(|s| {
-        let readers: Vec<_> = (0..options.readers)
-            .map(|i| {
-                let (contender, stop, start) = (&contender, &stop, &start);
-                s.spawn(move || read_loop(contender, workload.names, i as u64, start, stop))
-            })
-            .collect();
-        let writer = s.spawn(|| write_loop(&contender, workload, &start, &stop));
-        start.wait();
-        thread::sleep(options.duration);
-        stop.store(true, Ordering::Relaxed);
+        let mut closed = start.close();
+        let mut readers = Vec::with_capacity(options.readers);
+        let mut spawned = Ok(());
+        for i in 0..options.readers {
+            let (contender, start) = (&contender, &start);
+            let reader = thread::Builder::new()
+                .name(format!("reader {i}"))
+                .spawn_scoped(s, move || {
+                    read_loop(contender, workload.names, i as u64, start)
+                });
+            match reader {
+                Ok(reader) => readers.push(reader),
+                Err(e) => {
+                    spawned = Err(format!(
+                        "--readers {}: cannot start reader thread {}: {e}",
+                        options.readers,
+                        i + 1
+                    ));
+                    break;
+                }
+            }
+        }
+        let writer = spawned.and_then(|()| {
+            thread::Builder::new()
+                .name("writer".into())
+                .spawn_scoped(s, || write_loop(&contender, workload, &start))
+                .map_err(|e| {
+                    format!(
+                        "--readers {}: cannot start the writer thread after the readers: {e}",
+                        options.readers
+                    )
+                })
+        });
+        let writer = match writer {
+            Ok(writer) => writer,
+            Err(message) => {
+                // Open the gate with no end time: the threads already started return
+                // at once, and the scope joins them.
+                drop(closed);
+                return Err(Failure::Input(message));
+            }
+        };
+        start.wait_until_ready();
+        *closed = Some(Instant::now() + options.duration);
+        drop(closed);
+        // No sleep here: the threads stop themselves at the end time. (Woken from a
+        // sleep, this thread would wait for a core behind every busy reader first.)
         let readers: Vec<ReaderStats> = readers
             .into_iter()
             .map(|h| h.join().expect("reader thread panicked"))
             .collect();
-        (readers, writer.join().expect("writer thread panicked"))
-    });
+        Ok((readers, writer.join().expect("writer thread panicked")))
+    })?;
 
     let mut latency = latency_histogram();
     let mut rate_sum = 0.0;
     let mut misses = 0;
+    let mut idle_readers = 0;
     for r in &readers {
         if r.bad_listener_counts > 0 {
             return Err(Failure::Inconsistent(format!(
@@ -100,8 +136,12 @@ pub(crate) fn measure<C: Contender>(workload: &Workload<'_>) -> Result<Row, Fail
         latency
             .add(&r.latency)
             .expect("histograms of the same range add up");
-        rate_sum += r.latency.len() as f64 / r.elapsed.as_secs_f64();
+        if !r.elapsed.is_zero() {
+            // A reader that only got a core after the end did no reads: it counts as 0.
+            rate_sum += r.latency.len() as f64 / r.elapsed.as_secs_f64();
+        }
         misses += r.misses;
+        idle_readers += usize::from(r.latency.is_empty());
     }
     Ok(Row {
         name: C::NAME,
@@ -109,8 +149,66 @@ pub(crate) fn measure<C: Contender>(workload: &Workload<'_>) -> Result<Row, Fail
         latency,
         writes_per_sec: writer.writes as f64 / writer.elapsed.as_secs_f64(),
         misses,
+        idle_readers,
         reload_errors: writer.reload_errors,
     })
+}
+
+/// Where the threads of one row wait until all of them are ready (read handle made,
+/// histogram allocated), to start together; it hands them the row's end time, at which
+/// each thread stops by itself.
+///
+/// With more threads than cores, how they are let go matters. A `std::sync::Barrier`
+/// wakes its waiters, which then leave one at a time through its mutex, and each
+/// hand-over waits for a core that the readers already through are busy on: with 256
+/// readers on 2 cores the measuring thread got through 5 to 27 s late (and some readers
+/// only after the row had ended); with 2,000 a run did not end within 5 minutes. Here
+/// the measuring thread holds `gate` (a write lock) while the threads start; each
+/// thread counts itself in `ready` and then asks for a read lock, and dropping the write
+/// lock wakes all waiting readers at once (std's `RwLock`: one wake-all, and no thread
+/// has to run before another can go).
+struct StartGate {
+    /// The row's end time, written under the write lock before it opens; `None`: the
+    /// row was called off before it started.
+    gate: RwLock<Option<Instant>>,
+    ready: AtomicUsize,
+    /// How many threads call `wait`.
+    threads: usize,
+    /// The measuring thread: the last thread to get ready wakes it.
+    coordinator: Thread,
+}
+
+impl StartGate {
+    fn new(threads: usize) -> Self {
+        Self {
+            gate: RwLock::new(None),
+            ready: AtomicUsize::new(0),
+            threads,
+            coordinator: thread::current(),
+        }
+    }
+
+    /// Closes the gate until the guard is dropped; write the end time through it.
+    /// Measuring thread only.
+    fn close(&self) -> RwLockWriteGuard<'_, Option<Instant>> {
+        self.gate.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Parks until every thread has called `wait`. Measuring thread only.
+    fn wait_until_ready(&self) {
+        while self.ready.load(Ordering::Acquire) < self.threads {
+            thread::park();
+        }
+    }
+
+    /// Counts this thread ready, then blocks until the gate opens. Returns the end time,
+    /// or `None` if the row was called off.
+    fn wait(&self) -> Option<Instant> {
+        if self.ready.fetch_add(1, Ordering::AcqRel) + 1 == self.threads {
+            self.coordinator.unpark();
+        }
+        *self.gate.read().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 struct ReaderStats {
@@ -121,13 +219,13 @@ struct ReaderStats {
     first_bad_count: usize,
 }
 
-/// A reader thread: every iteration draws a name, times one read, checks its result.
+/// A reader thread: every iteration draws a name, times one read, checks its result;
+/// until the end time.
 fn read_loop<C: Contender>(
     contender: &C,
     names: &[String],
     seed: u64,
-    start: &Barrier,
-    stop: &AtomicBool,
+    start: &StartGate,
 ) -> ReaderStats {
     let mut handle = contender.handle();
     let mut rng = XorShift::new(seed);
@@ -138,12 +236,17 @@ fn read_loop<C: Contender>(
         bad_listener_counts: 0,
         first_bad_count: 0,
     };
-    start.wait();
+    let Some(end) = start.wait() else {
+        return stats;
+    };
     let started = Instant::now();
-    while !stop.load(Ordering::Relaxed) {
+    loop {
         let name = names[rng.below(names.len())].as_str();
 
         let t0 = Instant::now();
+        if t0 >= end {
+            break;
+        }
         let result: ReadResult = C::read(&mut handle, name);
         let nanos = t0.elapsed().as_nanos() as u64;
 
@@ -175,8 +278,7 @@ struct WriterStats {
 fn write_loop<C: Contender>(
     contender: &C,
     workload: &Workload<'_>,
-    start: &Barrier,
-    stop: &AtomicBool,
+    start: &StartGate,
 ) -> WriterStats {
     let interval = workload.options.write_interval;
     let mut listeners = MIN_LISTENERS;
@@ -187,15 +289,17 @@ fn write_loop<C: Contender>(
         elapsed: Duration::ZERO,
         reload_errors: 0,
     };
-    start.wait();
+    let Some(end) = start.wait() else {
+        return stats;
+    };
     let started = Instant::now();
     let mut deadline = started + interval;
     loop {
         let now = Instant::now();
         if deadline > now {
-            thread::sleep(deadline - now);
+            thread::sleep(deadline.min(end).saturating_duration_since(now));
         }
-        if stop.load(Ordering::Relaxed) {
+        if Instant::now() >= end {
             break;
         }
 
@@ -247,6 +351,63 @@ impl XorShift {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gate_hands_every_thread_the_end_time() {
+        let gate = StartGate::new(3);
+        let end = Instant::now() + Duration::from_secs(1);
+        thread::scope(|s| {
+            let mut closed = gate.close();
+            let threads: Vec<_> = (0..3).map(|_| s.spawn(|| gate.wait())).collect();
+            gate.wait_until_ready();
+            *closed = Some(end);
+            drop(closed);
+            for thread in threads {
+                assert_eq!(thread.join().unwrap(), Some(end));
+            }
+        });
+    }
+
+    #[test]
+    fn a_called_off_gate_lets_the_threads_go_without_an_end_time() {
+        let gate = StartGate::new(2);
+        thread::scope(|s| {
+            let closed = gate.close();
+            let thread = s.spawn(|| gate.wait());
+            // Called off before every thread is ready (the second was never started).
+            drop(closed);
+            assert_eq!(thread.join().unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn a_row_starts_measures_and_ends_on_time() {
+        let path = std::env::temp_dir().join(format!("compare-test-{}", std::process::id()));
+        std::fs::write(&path, "ssh 22/tcp\nwww 80/tcp http\n").unwrap();
+        let names = ["ssh", "www", "http"].map(String::from);
+        let options = Options {
+            file: Some(path.clone()),
+            readers: 3,
+            write_interval: Duration::from_millis(1),
+            duration: Duration::from_millis(50),
+            quick: false,
+            csv: false,
+        };
+        let workload = Workload {
+            path: &path,
+            names: &names,
+            options: &options,
+        };
+        let started = Instant::now();
+        let row = measure::<crate::contenders::Cow>(&workload);
+        std::fs::remove_file(&path).unwrap();
+        let Ok(row) = row else {
+            panic!("the row failed")
+        };
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(!row.latency.is_empty() && row.reads_per_sec_per_thread > 0.0);
+        assert_eq!(row.misses, 0);
+    }
 
     #[test]
     fn latency_precision_is_what_the_docs_claim() {
