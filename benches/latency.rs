@@ -29,7 +29,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use common::tls_cell::TlsCell;
 use common::{criterion_dir, data, with_background};
 use cow_collections::CowVec;
 use hdrhistogram::Histogram;
@@ -133,7 +132,6 @@ fn main() {
         "timer_floor",
         "cow_read",
         "cow_reader",
-        "proto_tls_read",
         "arcswap_load",
         "std_rwlock",
         "pl_rwlock",
@@ -159,7 +157,6 @@ fn main() {
     });
 
     let cow = &CowVec::from(data(ELEMENTS));
-    let tls = &TlsCell::new(data(ELEMENTS));
     let swap = &ArcSwap::from_pointee(data(ELEMENTS));
     let std_rwlock = &std::sync::RwLock::new(data(ELEMENTS));
     let pl_rwlock = &parking_lot::RwLock::new(data(ELEMENTS));
@@ -231,16 +228,6 @@ fn main() {
                 let mut reader = cow.reader();
                 move || reader.read()[0]
             },
-        ));
-    }
-    if selected("proto_tls_read") {
-        run(measure(
-            "proto_tls_read",
-            budget,
-            period,
-            1,
-            writer!(|i| tls.set(slot(i), i)),
-            || || tls.read()[0],
         ));
     }
     if selected("arcswap_load") {
