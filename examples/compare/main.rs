@@ -51,7 +51,7 @@
 //! machine, every row also measures the scheduler (that is most of `max`); compare rows
 //! of one run on a quiet machine, not runs on different machines. Far more readers than
 //! cores (hundreds on 2 cores) mostly measures how the scheduler shares the cores out:
-//! many readers get none within `--quick`'s 200 ms. `--readers` takes 1 to 100,000; a
+//! many readers get none within `--quick`'s 200 ms. `--readers` takes 1 to 10,000; a
 //! reader thread the system cannot start ends the run with that error (status 2).
 //!
 //! # Fairness rules
