@@ -40,8 +40,8 @@
 //!   significant digits), merged across threads. Values are bucket tops: exact below
 //!   256 ns, at most 0.8% above the true value from there on (one hour and more shows
 //!   as one hour). Each value includes one `Instant::now()` pair; the header prints that
-//!   overhead so you can subtract it. The tail (p99.9, max) is where a
-//!   writer holding a lock shows: a reader waits for the whole write, or is descheduled.
+//!   overhead so you can subtract it. The tail (p99.9, max) is where a writer holding a
+//!   lock shows: a reader waits for the whole write, or is descheduled.
 //! * `writes/s`: completed writer rounds (reload + publish + one listener change) per
 //!   second. The target is `1 / write-interval`; a row far below it means the writer
 //!   was starved: it waited for readers to let go of the lock, or for a CPU (after 10
@@ -51,8 +51,12 @@
 //! machine, every row also measures the scheduler (that is most of `max`); compare rows
 //! of one run on a quiet machine, not runs on different machines. Far more readers than
 //! cores (hundreds on 2 cores) mostly measures how the scheduler shares the cores out:
-//! many readers get none within `--quick`'s 200 ms. `--readers` takes 1 to 10,000; a
-//! reader thread the system cannot start ends the run with that error (status 2).
+//! many readers get none within `--quick`'s 200 ms. With thousands of readers the
+//! `CowMap (Reader)` row is also slow to start (30 s at 10,000 on 2 cores): a thread's
+//! first arc-swap access searches arc-swap's list of per-thread debt nodes, which is as
+//! long as the most threads that have used arc-swap at once. `--readers` takes 1 to
+//! 10,000; a reader thread the system cannot start ends the run with that error
+//! (status 2).
 //!
 //! # Fairness rules
 //!
