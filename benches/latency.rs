@@ -10,9 +10,10 @@
 //! runs open loop: one read scheduled every `LATENCY_PERIOD_NS` (default 1,000 ns), and
 //! a read's *response time* runs from its scheduled start to its end, so time the reader
 //! spends blocked or descheduled is charged to every read that should have run meanwhile
-//! (see `measure`). Times come from `Instant::now()` into a log-linear histogram (1 ns
-//! buckets below 1 us, 64 sub-buckets per power of two above). What the clock reads cost
-//! alone is measured the same way (`timer_floor`) and reported, not subtracted.
+//! (see `measure`). Times come from `Instant::now()` into an HDR histogram
+//! (`hdrhistogram`, three significant digits): percentiles and `max` are bucket tops,
+//! exact below 2,048 ns and at most 0.1% high above. What the clock reads cost alone is
+//! measured the same way (`timer_floor`) and reported, not subtracted.
 //! Results are printed and written as JSON to `<criterion dir>/latency/latency.json`,
 //! which `ci/bench-report.py` turns into a table.
 //!
@@ -28,89 +29,40 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
-use common::tls_cell::TlsCell;
 use common::{criterion_dir, data, with_background};
 use cow_collections::CowVec;
+use hdrhistogram::Histogram;
 
 const ELEMENTS: usize = 65_536;
 const MAX_SAMPLES: u64 = 20_000_000;
 
-/// Log-linear histogram of nanoseconds.
-struct Histogram {
-    counts: Vec<u64>,
-    max: u64,
-    total: u64,
-    /// Sum of all samples, ns.
-    sum: u64,
+/// Latencies above this (one hour) are recorded as one hour.
+const HIGHEST_NANOS: u64 = 3_600 * 1_000_000_000;
+
+/// An empty latency histogram in nanoseconds, three significant digits: exact below
+/// 2,048 ns, each bucket at most 0.1% of its values wide above.
+fn histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, HIGHEST_NANOS, 3)
+        .expect("1 ns to one hour at three significant digits is a valid range")
 }
 
-const LINEAR: u64 = 1024;
-const SUB_BITS: u32 = 6;
+/// How many samples were above `ns` (exact for `ns` below 2,048).
+fn count_over(h: &Histogram<u64>, ns: u64) -> u64 {
+    h.len() - h.count_between(0, ns)
+}
 
-impl Histogram {
-    fn new() -> Self {
-        Self {
-            counts: vec![0; (LINEAR as usize) + 64 * (1 << SUB_BITS)],
-            max: 0,
-            total: 0,
-            sum: 0,
-        }
-    }
-
-    fn bucket(ns: u64) -> usize {
-        if ns < LINEAR {
-            return ns as usize;
-        }
-        let exp = 63 - ns.leading_zeros(); // >= 10
-        let sub = (ns >> (exp - SUB_BITS)) & ((1 << SUB_BITS) - 1);
-        LINEAR as usize
-            + ((exp - LINEAR.trailing_zeros()) as usize) * (1 << SUB_BITS)
-            + sub as usize
-    }
-
-    /// The largest value that falls in `bucket`.
-    fn upper(bucket: usize) -> u64 {
-        if (bucket as u64) < LINEAR {
-            return bucket as u64;
-        }
-        let rest = bucket - LINEAR as usize;
-        let exp = (rest >> SUB_BITS) as u32 + LINEAR.trailing_zeros();
-        let sub = (rest & ((1 << SUB_BITS) - 1)) as u64;
-        ((1u64 << exp) + ((sub + 1) << (exp - SUB_BITS))) - 1
-    }
-
-    fn record(&mut self, ns: u64) {
-        self.counts[Self::bucket(ns)] += 1;
-        self.max = self.max.max(ns);
-        self.total += 1;
-        self.sum += ns;
-    }
-
-    /// How many samples were above `ns` (exactly: `ns` must be below `LINEAR`).
-    fn count_over(&self, ns: u64) -> u64 {
-        self.counts[Self::bucket(ns) + 1..].iter().sum()
-    }
-
-    /// Smallest bucket bound below which at least `q` of the samples fall.
-    fn quantile(&self, q: f64) -> u64 {
-        let rank = ((self.total as f64) * q).ceil().max(1.0) as u64;
-        let mut seen = 0;
-        for (bucket, &count) in self.counts.iter().enumerate() {
-            seen += count;
-            if seen >= rank {
-                return Self::upper(bucket).min(self.max);
-            }
-        }
-        self.max
-    }
+/// The sum of all samples in ns, from the histogram: exact for samples below 2,048 ns,
+/// each larger one counted at the middle of its bucket (within 0.05%).
+fn sum(h: &Histogram<u64>) -> u64 {
+    (h.mean() * h.len() as f64).round() as u64
 }
 
 struct Outcome {
     name: &'static str,
     /// From the read's scheduled start to its end: includes waiting behind a stall.
-    response: Histogram,
+    response: Histogram<u64>,
     /// From the read's actual start to its end.
-    service: Histogram,
+    service: Histogram<u64>,
     writes: u64,
     seconds: f64,
 }
@@ -138,8 +90,8 @@ where
     O: FnOnce() -> P,
     P: FnMut() -> R,
 {
-    let mut response = Histogram::new();
-    let mut service = Histogram::new();
+    let mut response = histogram();
+    let mut service = histogram();
     let mut seconds = 0.0;
     let (_, background) = with_background(threads, writer, || {
         let mut op = op();
@@ -154,8 +106,8 @@ where
             }
             black_box(op());
             let t1 = Instant::now();
-            service.record(t1.duration_since(t0).as_nanos() as u64);
-            response.record(t1.duration_since(scheduled).as_nanos() as u64);
+            service.saturating_record(t1.duration_since(t0).as_nanos() as u64);
+            response.saturating_record(t1.duration_since(scheduled).as_nanos() as u64);
             if t1.duration_since(start) >= budget {
                 break;
             }
@@ -173,15 +125,6 @@ where
 }
 
 fn main() {
-    // Self-check of the bucket arithmetic the percentiles depend on.
-    for ns in [0, 1, 999, 1023, 1024, 1500, 65_535, 1_000_000, 123_456_789] {
-        let bucket = Histogram::bucket(ns);
-        assert!(Histogram::upper(bucket) >= ns, "bucket of {ns}");
-        assert!(
-            bucket == 0 || Histogram::upper(bucket - 1) < ns,
-            "bucket of {ns}"
-        );
-    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let benching = args.iter().any(|a| a == "--bench");
     let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -189,7 +132,6 @@ fn main() {
         "timer_floor",
         "cow_read",
         "cow_reader",
-        "proto_tls_read",
         "arcswap_load",
         "std_rwlock",
         "pl_rwlock",
@@ -215,7 +157,6 @@ fn main() {
     });
 
     let cow = &CowVec::from(data(ELEMENTS));
-    let tls = &TlsCell::new(data(ELEMENTS));
     let swap = &ArcSwap::from_pointee(data(ELEMENTS));
     let std_rwlock = &std::sync::RwLock::new(data(ELEMENTS));
     let pl_rwlock = &parking_lot::RwLock::new(data(ELEMENTS));
@@ -241,15 +182,15 @@ fn main() {
              max {:>10} ns  (response; service p99.9 {} ns, {:.1}% of the time inside reads; \
              {} reads, {} over 1 us, {} writes in {:.1} s)",
             outcome.name,
-            h.quantile(0.50),
-            h.quantile(0.99),
-            h.quantile(0.999),
-            h.quantile(0.9999),
-            h.max,
-            outcome.service.quantile(0.999),
-            outcome.service.sum as f64 / 1e7 / outcome.seconds,
-            h.total,
-            h.count_over(1000),
+            h.value_at_quantile(0.50),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
+            h.value_at_quantile(0.9999),
+            h.max(),
+            outcome.service.value_at_quantile(0.999),
+            sum(&outcome.service) as f64 / 1e7 / outcome.seconds,
+            h.len(),
+            count_over(h, 1000),
             outcome.writes,
             outcome.seconds
         );
@@ -287,16 +228,6 @@ fn main() {
                 let mut reader = cow.reader();
                 move || reader.read()[0]
             },
-        ));
-    }
-    if selected("proto_tls_read") {
-        run(measure(
-            "proto_tls_read",
-            budget,
-            period,
-            1,
-            writer!(|i| tls.set(slot(i), i)),
-            || || tls.read()[0],
         ));
     }
     if selected("arcswap_load") {
@@ -356,17 +287,17 @@ fn main() {
         budget.as_secs_f64(),
         period.as_nanos()
     );
-    let stats = |h: &Histogram| {
+    let stats = |h: &Histogram<u64>| {
         format!(
             "{{\"p50\": {}, \"p99\": {}, \"p999\": {}, \"p9999\": {}, \"max\": {}, \"over_1us\": {}, \
              \"sum\": {}}}",
-            h.quantile(0.50),
-            h.quantile(0.99),
-            h.quantile(0.999),
-            h.quantile(0.9999),
-            h.max,
-            h.count_over(1000),
-            h.sum
+            h.value_at_quantile(0.50),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
+            h.value_at_quantile(0.9999),
+            h.max(),
+            count_over(h, 1000),
+            sum(h)
         )
     };
     let rows: Vec<String> = outcomes
@@ -376,7 +307,7 @@ fn main() {
                 "    {{\"name\": \"{}\", \"reads\": {}, \"writes\": {}, \"seconds\": {:.3}, \
                  \"response\": {}, \"service\": {}}}",
                 o.name,
-                o.response.total,
+                o.response.len(),
                 o.writes,
                 o.seconds,
                 stats(&o.response),

@@ -1,8 +1,7 @@
 //! Read path: what one read costs, alone, next to a second reading thread, and next to
 //! a writer; and iterating a listener list. Every group holds the crate's three read
-//! forms, the baselines (std and parking_lot `RwLock`, std `Mutex`, raw arc-swap, an
-//! unsynchronized `Arc<Vec>`) and the bench-local prototypes (`proto_tls_read`: a
-//! per-thread cache, `epoch_pin_load`: crossbeam-epoch), so ratios are same-run.
+//! forms and the baselines (std and parking_lot `RwLock`, std `Mutex`, raw arc-swap, an
+//! unsynchronized `Arc<Vec>`), so ratios are same-run.
 //!
 //! One "read" = take the access (guard, snapshot, lock), read element 0, release it.
 //! Background threads are started and confirmed running before the clock starts
@@ -17,8 +16,6 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use common::epoch_cell::EpochCell;
-use common::tls_cell::TlsCell;
 use common::{config, data, idle, timed};
 use cow_collections::CowVec;
 use criterion::measurement::WallTime;
@@ -27,8 +24,6 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Cr
 /// Everything a read group measures, holding the same data.
 struct Fixture {
     cow: CowVec<u64>,
-    tls: TlsCell<Vec<u64>>,
-    epoch: EpochCell<Vec<u64>>,
     arcswap: ArcSwap<Vec<u64>>,
     std_rwlock: std::sync::RwLock<Vec<u64>>,
     pl_rwlock: parking_lot::RwLock<Vec<u64>>,
@@ -41,8 +36,6 @@ impl Fixture {
         let v = data(n);
         Self {
             cow: CowVec::from(v.clone()),
-            tls: TlsCell::new(v.clone()),
-            epoch: EpochCell::new(v.clone()),
             arcswap: ArcSwap::from_pointee(v.clone()),
             std_rwlock: std::sync::RwLock::new(v.clone()),
             pl_rwlock: parking_lot::RwLock::new(v.clone()),
@@ -147,16 +140,6 @@ where
         writer!(|i| f.cow.set(slot(i), i))
     );
     case!(
-        "proto_tls_read",
-        || move || access(&f.tls.read()),
-        writer!(|i| f.tls.set(slot(i), i))
-    );
-    case!(
-        "epoch_pin_load",
-        || move || access(&f.epoch.read()),
-        writer!(|i| f.epoch.set(false, slot(i), i))
-    );
-    case!(
         "arcswap_load",
         || move || access(&f.arcswap.load()),
         writer!(|i| {
@@ -232,13 +215,13 @@ fn iterate(c: &mut Criterion) {
     read_group(c, "iter_1024", 1024, Background::Alone, sum);
 }
 
-/// One thread reading `k` different cells in rotation: the per-thread cache of
-/// `proto_tls_read` has 16 direct-mapped slots, so past that it keeps missing.
+/// One thread reading `k` different cells in rotation: a read's cost should not depend on
+/// how many cells a thread reads (a per-thread cache of versions would; see
+/// BENCHMARKS.md).
 fn many_cells(c: &mut Criterion) {
     let mut group = c.benchmark_group("read_many_cells");
     for k in [1usize, 8, 64] {
         let cows: Vec<CowVec<u64>> = (0..k).map(|_| CowVec::from(data(16))).collect();
-        let tls: Vec<TlsCell<Vec<u64>>> = (0..k).map(|_| TlsCell::new(data(16))).collect();
         let swaps: Vec<ArcSwap<Vec<u64>>> =
             (0..k).map(|_| ArcSwap::from_pointee(data(16))).collect();
         let mask = k - 1;
@@ -260,7 +243,6 @@ fn many_cells(c: &mut Criterion) {
             };
         }
         rotate!("cow_read", cows, |cell| cell.read()[0]);
-        rotate!("proto_tls_read", tls, |cell| cell.read()[0]);
         rotate!("arcswap_load", swaps, |cell| cell.load()[0]);
     }
     group.finish();

@@ -27,8 +27,6 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use common::epoch_cell::EpochCell;
-use common::tls_cell::TlsCell;
 use common::{config, data, iter, iter_batched, Clock};
 use cow_collections::CowVec;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
@@ -49,8 +47,6 @@ fn set(c: &mut Criterion) {
     let mut group = c.benchmark_group("write_set");
     for n in SIZES {
         let cow = CowVec::from(data(n));
-        let tls = TlsCell::new(data(n));
-        let epoch = EpochCell::new(data(n));
         let rwlock = std::sync::RwLock::new(data(n));
         let plain = data(n);
         let mut i = 0usize;
@@ -68,15 +64,6 @@ fn set(c: &mut Criterion) {
             iter(b, || {
                 std::mem::replace(&mut rwlock.write().unwrap()[next()], 1)
             })
-        });
-        group.bench_with_input(BenchmarkId::new("proto_tls", n), &n, |b, _| {
-            iter(b, || tls.set(next(), 1))
-        });
-        group.bench_with_input(BenchmarkId::new("epoch_defer", n), &n, |b, _| {
-            iter(b, || epoch.set(false, next(), 1))
-        });
-        group.bench_with_input(BenchmarkId::new("epoch_flush", n), &n, |b, _| {
-            iter(b, || epoch.set(true, next(), 1))
         });
     }
     group.finish();
@@ -231,10 +218,6 @@ fn parts(c: &mut Criterion) {
     // arc-swap's swap pays debts by visiting the debt node of every thread that ever
     // loaded from any `ArcSwap` and is still alive: the same two writes again with 64
     // more threads that have read once and now sleep.
-    // crossbeam-epoch, for comparison: its writer defers, and collection walks the
-    // registered threads only now and then.
-    let epoch = EpochCell::new(data(n));
-    group.bench_function("epoch_set", |b| iter(b, || epoch.set(false, 3, 1)));
     const IDLE_READERS: usize = 64;
     let ready = std::sync::Barrier::new(IDLE_READERS + 1);
     let done = std::sync::Barrier::new(IDLE_READERS + 1);
@@ -243,7 +226,6 @@ fn parts(c: &mut Criterion) {
             scope.spawn(|| {
                 black_box(cow.read()[0]);
                 black_box(swap.load()[0]);
-                black_box(epoch.read()[0]);
                 ready.wait();
                 done.wait();
             });
@@ -256,9 +238,6 @@ fn parts(c: &mut Criterion) {
                 let mine = spare.take().expect("put back below");
                 spare = Some(swap.swap(mine));
             })
-        });
-        group.bench_function("epoch_set_64_idle_readers", |b| {
-            iter(b, || epoch.set(false, 3, 1))
         });
         done.wait();
     });

@@ -1,11 +1,7 @@
 //! Shared helpers for the benches: the criterion configuration, background threads
-//! started outside the timed region, and the bench-local prototypes of other read paths
-//! (never part of the crate: see `BENCHMARKS.md` for the numbers and the decisions).
+//! started outside the timed region, and the clock the self-timed cases read.
 
 #![allow(dead_code, unreachable_pub)]
-
-pub mod epoch_cell;
-pub mod tls_cell;
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

@@ -1,141 +1,106 @@
-//! Command-line options, parsed by hand with std.
+//! Command-line options: clap's derive parser, plus the TIME format (`500us`, `2ms`,
+//! `1.5s`, or a plain number in the flag's own unit).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
+use clap::Parser;
+
 pub(crate) const DEFAULT_FILE: &str = "/etc/services";
-const DEFAULT_READERS: usize = 2;
-const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_millis(1);
-const DEFAULT_DURATION: Duration = Duration::from_secs(3);
-const QUICK_DURATION: Duration = Duration::from_millis(200);
+/// The most `--readers` accepted. Past a few thousand threads on a small machine a row
+/// measures the scheduler, not the collections. And each thread takes four memory
+/// mappings (its stack and std's signal stack, each with a guard page): Linux's default
+/// `vm.max_map_count` (65,530) runs out near 16,000 threads, and there the mapping that
+/// fails can be the signal stack, inside std in the new thread, which aborts the process
+/// instead of returning an error to `thread::Builder::spawn_scoped`.
+const MAX_READERS: u64 = 10_000;
 
-pub(crate) const USAGE: &str = "\
-Usage: cargo run --release --example compare -- [OPTIONS]
-
-Compares CowMap + CowVec against std::sync::RwLock, parking_lot::RwLock and
-std::sync::Mutex on a read-mostly workload: R reader threads look service names up
-in a map loaded from a services(5) file and call every listener of a listener list;
-one writer reloads the file and adds or removes a listener at a fixed interval.
-
-Options:
-  --file PATH             services file to load [default: /etc/services]
-  --readers N             reader threads [default: 2]
-  --write-interval TIME   pause between writes; plain number = ms [default: 1ms]
-  --duration TIME         run time per implementation; plain number = s [default: 3s]
-  --quick                 200ms per implementation (for CI); --duration overrides it
-  --csv                   print the results as CSV (header + one row per
-                          implementation) on stdout; the run description goes to stderr
-  -h, --help              print this help
-
-TIME is a number with an optional unit: ns, us (or µs), ms, s. Examples: 500us, 2ms, 1.5s.";
-
-/// What the command line asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Command {
-    Run(Options),
-    Help,
-}
-
-#[derive(Debug, Clone, PartialEq)]
+/// Compares CowMap + CowVec against std::sync::RwLock, parking_lot::RwLock and
+/// std::sync::Mutex on a read-mostly workload: N reader threads look service names up in
+/// a map loaded from a services(5) file and call every listener of a listener list; one
+/// writer reloads the file and adds or removes a listener at a fixed interval.
+#[derive(Debug, Clone, PartialEq, Parser)]
+#[command(
+    name = "compare",
+    // Keep the line breaks above: clap wraps nothing without its `wrap_help` feature.
+    verbatim_doc_comment,
+    override_usage = "cargo run --release --example compare -- [OPTIONS]",
+    // A flag given twice takes its last value, as before clap.
+    args_override_self = true,
+    after_help = "TIME is a number with an optional unit: ns, us (or µs), ms, s. \
+                  Examples: 500us, 2ms, 1.5s."
+)]
 pub(crate) struct Options {
-    /// `None`: the default file, whose absence gets its own error message.
+    /// Services file to load [default: /etc/services]
+    // `None`: the default file, whose absence gets its own error message.
+    #[arg(long, value_name = "PATH")]
     pub(crate) file: Option<PathBuf>,
+
+    /// Reader threads, 1 to 10000
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 2,
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_READERS),
+    )]
     pub(crate) readers: usize,
+
+    /// Pause between writes; plain number = ms
+    #[arg(long, value_name = "TIME", default_value = "1ms", value_parser = millis)]
     pub(crate) write_interval: Duration,
+
+    /// Run time per implementation; plain number = s
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "3s",
+        default_value_if("quick", "true", "200ms"),
+        value_parser = secs,
+    )]
     pub(crate) duration: Duration,
+
+    /// 200ms per implementation (for CI); --duration overrides it
+    #[arg(long)]
+    pub(crate) quick: bool,
+
+    /// Print the results as CSV on stdout, the description on stderr
+    #[arg(long)]
     pub(crate) csv: bool,
 }
 
-#[derive(Clone, Copy)]
-enum Unit {
-    Millis,
-    Secs,
+/// `--write-interval`: a plain number is milliseconds.
+fn millis(text: &str) -> Result<Duration, String> {
+    parse_duration(text, 1e6)
 }
 
-/// Parses the arguments after the program name. The error is a one-line message.
-pub(crate) fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut options = Options {
-        file: None,
-        readers: DEFAULT_READERS,
-        write_interval: DEFAULT_WRITE_INTERVAL,
-        duration: DEFAULT_DURATION,
-        csv: false,
-    };
-    let mut quick = false;
-    let mut duration_given = false;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        // `--flag=value` and `--flag value` are both accepted.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("`{flag}` needs a value"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--csv" | "--quick" if inline.is_some() => {
-                return Err(format!("`{flag}` takes no value"));
-            }
-            "--csv" => options.csv = true,
-            "--quick" => quick = true,
-            "--file" => options.file = Some(PathBuf::from(value()?)),
-            "--readers" => {
-                let text = value()?;
-                options.readers = match text.parse() {
-                    Ok(n) if n > 0 => n,
-                    _ => {
-                        return Err(format!(
-                            "`--readers` must be a positive integer, got `{text}`"
-                        ))
-                    }
-                };
-            }
-            "--write-interval" => {
-                options.write_interval = parse_duration(&value()?, Unit::Millis)
-                    .map_err(|e| format!("`--write-interval`: {e}"))?;
-            }
-            "--duration" => {
-                options.duration = parse_duration(&value()?, Unit::Secs)
-                    .map_err(|e| format!("`--duration`: {e}"))?;
-                duration_given = true;
-            }
-            _ if flag.starts_with('-') => return Err(format!("unknown flag `{flag}`")),
-            _ => return Err(format!("unexpected argument `{arg}`")),
-        }
-    }
-    if quick && !duration_given {
-        options.duration = QUICK_DURATION;
-    }
-    Ok(Command::Run(options))
+/// `--duration`: a plain number is seconds.
+fn secs(text: &str) -> Result<Duration, String> {
+    parse_duration(text, 1e9)
 }
 
-/// `500us`, `2ms`, `1.5s`, or a plain number in `unit`. Must be positive.
-fn parse_duration(text: &str, unit: Unit) -> Result<Duration, String> {
+/// `500us`, `2ms`, `1.5s`, or a plain number of units of `plain_nanos` nanoseconds.
+/// Must be positive.
+fn parse_duration(text: &str, plain_nanos: f64) -> Result<Duration, String> {
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(text.len());
     let (number, suffix) = text.split_at(split);
-    let nanos_per_unit = match (suffix.trim(), unit) {
-        ("", Unit::Millis) | ("ms", _) => 1e6,
-        ("", Unit::Secs) | ("s", _) => 1e9,
-        ("us" | "µs", _) => 1e3,
-        ("ns", _) => 1.0,
-        _ => return Err(format!("unknown unit in `{text}` (use ns, us, ms or s)")),
+    let nanos_per_unit = match suffix.trim() {
+        "" => plain_nanos,
+        "s" => 1e9,
+        "ms" => 1e6,
+        "us" | "µs" => 1e3,
+        "ns" => 1.0,
+        _ => return Err("unknown unit (use ns, us, ms or s)".into()),
     };
     let value: f64 = number
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration (e.g. 500us, 2ms, 1.5s)"))?;
+        .map_err(|_| "not a duration (e.g. 500us, 2ms, 1.5s)".to_owned())?;
     let nanos = (value * nanos_per_unit).round();
     // Positive, and at most ~584 years (what fits in u64 nanoseconds).
     if !(1.0..=u64::MAX as f64).contains(&nanos) {
-        return Err(format!("`{text}` must be positive (and under 584 years)"));
+        return Err("must be positive (and under 584 years)".into());
     }
     Ok(Duration::from_nanos(nanos as u64))
 }
@@ -160,13 +125,23 @@ pub(crate) fn format_duration(d: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use clap::error::ErrorKind;
+    use clap::CommandFactory;
+
     use super::*;
 
-    fn run(args: &[&str]) -> Result<Options, String> {
-        match parse_args(args.iter().map(|s| s.to_string()))? {
-            Command::Run(options) => Ok(options),
-            Command::Help => Err("help".into()),
-        }
+    fn run(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(["compare"].iter().chain(args))
+    }
+
+    /// The error clap prints, without the usage lines after it.
+    fn error(args: &[&str]) -> String {
+        run(args).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn command_is_well_formed() {
+        Options::command().debug_assert();
     }
 
     #[test]
@@ -176,7 +151,7 @@ mod tests {
         assert_eq!(o.readers, 2);
         assert_eq!(o.write_interval, Duration::from_millis(1));
         assert_eq!(o.duration, Duration::from_secs(3));
-        assert!(!o.csv);
+        assert!(!o.csv && !o.quick);
     }
 
     #[test]
@@ -208,47 +183,67 @@ mod tests {
             run(&["--duration", "1s", "--quick"]).unwrap().duration,
             Duration::from_secs(1)
         );
-    }
-
-    #[test]
-    fn help() {
         assert_eq!(
-            parse_args(["--readers=2".into(), "-h".into()]),
-            Ok(Command::Help)
+            run(&["--quick", "--duration", "1s"]).unwrap().duration,
+            Duration::from_secs(1)
         );
     }
 
     #[test]
+    fn help_wins_over_other_flags_and_lists_every_flag() {
+        let help = run(&["--readers=2", "-h"]).unwrap_err();
+        assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+        let text = help.to_string();
+        for flag in [
+            "--file <PATH>",
+            "--readers <N>",
+            "--write-interval <TIME>",
+            "--duration <TIME>",
+            "--quick",
+            "--csv",
+            "-h, --help",
+            "[default: 3s]",
+            "[default: 1ms]",
+            "[default: 2]",
+            "TIME is a number",
+        ] {
+            assert!(text.contains(flag), "{flag} missing from:\n{text}");
+        }
+        assert!(text.contains("Usage: cargo run --release --example compare -- [OPTIONS]"));
+    }
+
+    #[test]
     fn errors() {
-        assert!(run(&["--frobnicate"])
-            .unwrap_err()
-            .contains("unknown flag `--frobnicate`"));
-        assert!(run(&["stray"]).unwrap_err().contains("unexpected argument"));
-        assert!(run(&["--file"]).unwrap_err().contains("needs a value"));
-        assert!(run(&["--readers", "0"]).unwrap_err().contains("positive"));
-        assert!(run(&["--readers", "two"]).is_err());
-        assert!(run(&["--csv=yes"]).unwrap_err().contains("takes no value"));
-        assert!(run(&["--write-interval", "0"])
-            .unwrap_err()
-            .contains("positive"));
-        assert!(run(&["--write-interval", "5 parsecs"])
-            .unwrap_err()
-            .contains("unit"));
-        assert!(run(&["--duration", "ms"])
-            .unwrap_err()
-            .contains("not a duration"));
+        assert!(error(&["--frobnicate"]).contains("unexpected argument '--frobnicate'"));
+        assert!(error(&["stray"]).contains("unexpected argument 'stray'"));
+        assert!(error(&["--file"]).contains("a value is required for '--file <PATH>'"));
+        for bad in ["0", "-1", "two", "10001", "99999999999999999999999"] {
+            let message = error(&[&format!("--readers={bad}")]);
+            assert!(message.contains("'--readers <N>'"), "{bad}: {message}");
+        }
+        assert!(error(&["--readers", "0"]).contains("0 is not in 1..=10000"));
+        assert!(error(&["--csv=yes"]).contains("unexpected value 'yes' for '--csv'"));
+        assert!(error(&["--write-interval", "0"]).contains("must be positive"));
+        assert!(error(&["--write-interval", "5 parsecs"]).contains("unknown unit"));
+        assert!(error(&["--duration", "ms"]).contains("not a duration"));
+    }
+
+    #[test]
+    fn a_repeated_flag_takes_its_last_value() {
+        let o = run(&["--readers", "3", "--readers=5", "--csv", "--csv"]).unwrap();
+        assert_eq!((o.readers, o.csv), (5, true));
     }
 
     #[test]
     fn durations() {
-        let ms = |t| parse_duration(t, Unit::Millis);
+        let ms = |t| millis(t);
         assert_eq!(ms("1ms"), Ok(Duration::from_millis(1)));
         assert_eq!(ms("2"), Ok(Duration::from_millis(2)));
         assert_eq!(ms("500us"), Ok(Duration::from_micros(500)));
         assert_eq!(ms("500µs"), Ok(Duration::from_micros(500)));
         assert_eq!(ms("250ns"), Ok(Duration::from_nanos(250)));
         assert_eq!(ms("1.5s"), Ok(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("3", Unit::Secs), Ok(Duration::from_secs(3)));
+        assert_eq!(secs("3"), Ok(Duration::from_secs(3)));
         assert_eq!(ms("1.1ms"), Ok(Duration::from_micros(1100)));
         assert!(ms("-1ms").is_err());
         assert!(ms("99999999999999999999999s")

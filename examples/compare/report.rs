@@ -1,14 +1,16 @@
 //! The output: one table (or CSV) row per implementation.
 
-use crate::histogram::Histogram;
+use hdrhistogram::Histogram;
 
 /// One row of the table.
 pub(crate) struct Row {
     pub(crate) name: &'static str,
     pub(crate) reads_per_sec_per_thread: f64,
-    pub(crate) latency: Histogram,
+    pub(crate) latency: Histogram<u64>,
     pub(crate) writes_per_sec: f64,
     pub(crate) misses: u64,
+    /// Reader threads that did no read: they got a core only after the end.
+    pub(crate) idle_readers: usize,
     pub(crate) reload_errors: u64,
 }
 
@@ -45,9 +47,9 @@ fn cells(row: &Row) -> [String; 7] {
     [
         row.name.to_string(),
         grouped(row.reads_per_sec_per_thread.round() as u64),
-        grouped(h.percentile(0.50)),
-        grouped(h.percentile(0.99)),
-        grouped(h.percentile(0.999)),
+        grouped(h.value_at_quantile(0.50)),
+        grouped(h.value_at_quantile(0.99)),
+        grouped(h.value_at_quantile(0.999)),
         grouped(h.max()),
         grouped(row.writes_per_sec.round() as u64),
     ]
@@ -94,9 +96,9 @@ pub(crate) fn csv(rows: &[Row]) -> String {
             "{},{:.0},{},{},{},{},{:.0}\n",
             row.name,
             row.reads_per_sec_per_thread,
-            h.percentile(0.50),
-            h.percentile(0.99),
-            h.percentile(0.999),
+            h.value_at_quantile(0.50),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
             h.max(),
             row.writes_per_sec
         );
@@ -120,11 +122,12 @@ fn grouped(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload::latency_histogram;
 
     fn row(name: &'static str, latencies: &[u64]) -> Row {
-        let mut latency = Histogram::new();
+        let mut latency = latency_histogram();
         for &l in latencies {
-            latency.record(l);
+            latency.saturating_record(l);
         }
         Row {
             name,
@@ -132,6 +135,7 @@ mod tests {
             latency,
             writes_per_sec: 999.6,
             misses: 0,
+            idle_readers: 0,
             reload_errors: 0,
         }
     }
@@ -162,9 +166,10 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[1], "CowMap,12345678,20,30,30,30,1000");
+        // 1,500 ns lies in the bucket 1,496..=1,503, reported by its top.
         assert_eq!(
             lines[2],
-            "std::sync::Mutex,12345678,1500,1500,1500,1500,1000"
+            "std::sync::Mutex,12345678,1503,1503,1503,1503,1000"
         );
     }
 
