@@ -45,8 +45,10 @@ fn read_2t(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let (elapsed, _) = with_background(
                 1,
-                || || {
-                    black_box(cell.read()[0]);
+                || {
+                    || {
+                        black_box(cell.read()[0]);
+                    }
                 },
                 || {
                     let start = Instant::now();
@@ -183,7 +185,9 @@ fn wake_latencies(samples: usize) -> Vec<(&'static str, Histogram<u64>)> {
     // watch has no blocking wait: a thread blocks on its future in a current-thread
     // runtime (made once), which parks the thread like `wait_newer` does.
     let (tx, mut rx) = watch::channel(Instant::now());
-    let local = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let local = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     rows.push((
         "watch changed (thread)",
         wake_latency(
@@ -318,7 +322,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(2000);
     println!("\nnotify_wake_latency: {samples} publishes each, waiter asleep before each");
-    println!("{:<28} {:>10} {:>10} {:>10}", "", "p50 ns", "p99 ns", "max ns");
+    println!(
+        "{:<28} {:>10} {:>10} {:>10}",
+        "", "p50 ns", "p99 ns", "max ns"
+    );
     let rows = wake_latencies(samples);
     for (name, hist) in &rows {
         println!(

@@ -2,14 +2,15 @@
 //! [`CowCell`](crate::CowCell). One macro, so `vec.rs`, `set.rs` and `map.rs` hold only
 //! what differs between them.
 
-/// `cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2])"; "v.push(3)");`
+/// `cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2])"; "v.push(3)"; "one O(n) copy");`
 ///
-/// The literals are a doctest expression building an example collection and a
-/// statement changing the inner container `v` (for the `update`/`write` examples).
+/// The literals are a doctest expression building an example collection, a statement
+/// changing the inner container `v` (for the `update`/`write` examples), and what a
+/// private copy of the inner container costs (for the write docs).
 macro_rules! cow_facade {
     (
         $name:ident<$($param:ident),*> => $inner:ty;
-        $example:literal; $change:literal
+        $example:literal; $change:literal; $copy:literal
     ) => {
         impl<$($param),*> $name<$($param),*> {
             #[doc = concat!("A short-lived guard over the current version; derefs to `&",
@@ -193,7 +194,7 @@ macro_rules! cow_facade {
             }
 
             #[doc = concat!("Runs `f` once on a private copy of the whole `", stringify!($inner),
-                "` and publishes it when `f` returns: any number of changes for one O(n) copy and one publish.")]
+                "` and publishes it when `f` returns: any number of changes for ", $copy, " and one publish.")]
             ///
             /// Readers see all of the changes or none. If `f` (or a `Clone`, `Hash`, `Eq`
             /// or `Ord` it calls) panics, nothing is published and the collection stays
@@ -276,10 +277,9 @@ macro_rules! cow_facade {
                 self.cell.store(value)
             }
 
-            /// A write guard mirroring `RwLock::write()`: `DerefMut` over a private copy
-            /// (one O(n) copy), published when the guard is dropped normally; nothing is
-            /// published if it is dropped during a panic. Other writers wait while it
-            /// lives; readers never do.
+            #[doc = concat!("A write guard mirroring `RwLock::write()`: `DerefMut` over a private copy (",
+                $copy, "), published when the guard is dropped normally; nothing is published if it is \
+                dropped during a panic. Other writers wait while it lives; readers never do.")]
             ///
             /// # Panics
             ///
@@ -307,8 +307,8 @@ macro_rules! cow_facade {
                 self.cell.write()
             }
 
-            /// Exclusive access without locking; no copy unless a snapshot, guard or reader
-            /// shares the current version (then one O(n) copy). Counts as one publish.
+            #[doc = concat!("Exclusive access without locking; no copy unless a snapshot, guard or \
+                reader shares the current version (then ", $copy, "). Counts as one publish.")]
             ///
             /// # Examples
             ///
@@ -328,7 +328,7 @@ macro_rules! cow_facade {
             }
 
             #[doc = concat!("The current contents as a `", stringify!($inner),
-                "`; no copy unless a snapshot shares them (then one O(n) copy).")]
+                "`; no copy unless a snapshot shares them (then ", $copy, ").")]
             ///
             /// # Examples
             ///

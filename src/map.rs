@@ -42,7 +42,7 @@ pub struct CowMap<K, V, S = RandomState> {
     cell: CowCell<IndexMap<K, V, S>>,
 }
 
-cow_facade!(CowMap<K, V, S> => IndexMap<K, V, S>; "CowMap::from([(1, 'a'), (2, 'b')])"; "{ let n = v.len() + 100; v.insert(n, 'z'); }");
+cow_facade!(CowMap<K, V, S> => IndexMap<K, V, S>; "CowMap::from([(1, 'a'), (2, 'b')])"; "{ let n = v.len() + 100; v.insert(n, 'z'); }"; "one O(n) copy of every entry");
 
 impl<K, V> CowMap<K, V> {
     /// An empty map with the default hasher (version 0). Allocates one `Arc`, no

@@ -35,7 +35,7 @@ pub struct CowSet<T, S = RandomState> {
     cell: CowCell<IndexSet<T, S>>,
 }
 
-cow_facade!(CowSet<T, S> => IndexSet<T, S>; "CowSet::from([1, 2, 3])"; "{ let n = v.len() + 100; v.insert(n); }");
+cow_facade!(CowSet<T, S> => IndexSet<T, S>; "CowSet::from([1, 2, 3])"; "{ let n = v.len() + 100; v.insert(n); }"; "one O(n) copy of every element");
 
 impl<T> CowSet<T> {
     /// An empty set with the default hasher (version 0). Allocates one `Arc`, no

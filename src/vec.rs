@@ -50,7 +50,7 @@ pub struct CowVec<T> {
     cell: CowCell<Vec<T>>,
 }
 
-cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2, 3])"; "v.push(9)");
+cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2, 3])"; "v.push(9)"; "one O(n) copy of every element");
 
 /// The next version of a write that replaces `current[range]` with `insert`: one
 /// exactly-sized allocation, each kept element cloned once, nothing shifted.
