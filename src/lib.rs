@@ -106,6 +106,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod btree;
 mod cell;
 #[cfg(doctest)]
 mod compile_fail_tests;
@@ -120,6 +121,7 @@ mod snapshot;
 mod sync;
 mod vec;
 
+pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use cell::{CowCell, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.
