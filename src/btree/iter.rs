@@ -34,28 +34,39 @@ impl<K, V> Clone for Edge<'_, K, V> {
     }
 }
 
+/// The internal nodes above a cursor's leaf, each with the child index taken.
+type Stack<'a, K, V> = ArrayVec<(&'a Internal<K, V>, u8), MAX_DEPTH>;
+
+/// Descends from `node` to a leaf, taking the child `pick(node)` at each level and
+/// pushing the path onto `stack`; returns the leaf and `at_leaf(leaf)`.
+fn descend<'a, K, V>(
+    stack: &mut Stack<'a, K, V>,
+    mut node: Child<'a, K, V>,
+    pick: impl Fn(&'a Internal<K, V>) -> usize,
+    at_leaf: impl FnOnce(&'a Leaf<K, V>) -> usize,
+) -> (&'a Leaf<K, V>, usize) {
+    loop {
+        match node {
+            Child::Internal(n) => {
+                let idx = pick(n);
+                stack.push((n, idx as u8));
+                node = n.children.get(idx);
+            }
+            Child::Leaf(leaf) => return (leaf, at_leaf(leaf)),
+        }
+    }
+}
+
 impl<'a, K, V> Edge<'a, K, V> {
-    /// Descends from `node` to a leaf, taking the child `pick(node)` at each level;
-    /// `pos` is then `at_leaf(leaf)`.
-    fn descend(
-        mut stack: ArrayVec<(&'a Internal<K, V>, u8), MAX_DEPTH>,
-        mut node: Child<'a, K, V>,
+    /// A cursor found by descending from `root` (see [`descend`]).
+    fn start(
+        root: Child<'a, K, V>,
         pick: impl Fn(&'a Internal<K, V>) -> usize,
         at_leaf: impl FnOnce(&'a Leaf<K, V>) -> usize,
     ) -> Self {
-        loop {
-            match node {
-                Child::Internal(n) => {
-                    let idx = pick(n);
-                    stack.push((n, idx as u8));
-                    node = n.children.get(idx);
-                }
-                Child::Leaf(leaf) => {
-                    let pos = at_leaf(leaf);
-                    return Edge { stack, leaf, pos };
-                }
-            }
-        }
+        let mut stack = ArrayVec::new();
+        let (leaf, pos) = descend(&mut stack, root, pick, at_leaf);
+        Edge { stack, leaf, pos }
     }
 
     fn entry(&self) -> (&'a K, &'a V) {
@@ -75,8 +86,8 @@ impl<'a, K, V> Edge<'a, K, V> {
             let next = usize::from(idx) + 1;
             if next < node.children.len() {
                 self.stack.push((node, next as u8));
-                let stack = std::mem::take(&mut self.stack);
-                *self = Self::descend(stack, node.children.get(next), |_| 0, |_| 0);
+                (self.leaf, self.pos) =
+                    descend(&mut self.stack, node.children.get(next), |_| 0, |_| 0);
                 return true;
             }
         }
@@ -91,9 +102,8 @@ impl<'a, K, V> Edge<'a, K, V> {
             if idx > 0 {
                 let prev = usize::from(idx) - 1;
                 self.stack.push((node, prev as u8));
-                let stack = std::mem::take(&mut self.stack);
-                *self = Self::descend(
-                    stack,
+                (self.leaf, self.pos) = descend(
+                    &mut self.stack,
                     node.children.get(prev),
                     |n| n.children.len() - 1,
                     Leaf::len,
@@ -171,20 +181,15 @@ impl<'a, K, V> RawRange<'a, K, V> {
     }
 
     /// The entries of the tree under `root` within `start..end` (bounds already checked).
-    pub(super) fn bounded<Q>(
-        root: Option<&'a NodeRef<K, V>>,
-        start: Bound<&Q>,
-        end: Bound<&Q>,
-    ) -> Self
+    pub(super) fn bounded<Q>(root: &'a NodeRef<K, V>, start: Bound<&Q>, end: Bound<&Q>) -> Self
     where
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
         let range = Self::new(
-            root,
+            Some(root),
             |root| {
-                let front = Edge::descend(
-                    ArrayVec::new(),
+                let front = Edge::start(
                     root,
                     |n| search::start_child(&n.keys, start),
                     |leaf| search::before_start(&leaf.keys, start),
@@ -192,8 +197,7 @@ impl<'a, K, V> RawRange<'a, K, V> {
                 Some(front)
             },
             |root| {
-                let back = Edge::descend(
-                    ArrayVec::new(),
+                let back = Edge::start(
                     root,
                     |n| search::end_child(&n.keys, end),
                     |leaf| search::before_end(&leaf.keys, end),
@@ -221,11 +225,9 @@ impl<'a, K, V> RawRange<'a, K, V> {
         let Some(root) = root.map(NodeRef::as_child) else {
             return Self::empty();
         };
-        let mut f =
-            front(root).unwrap_or_else(|| Edge::descend(ArrayVec::new(), root, |_| 0, |_| 0));
-        let mut b = back(root).unwrap_or_else(|| {
-            Edge::descend(ArrayVec::new(), root, |n| n.children.len() - 1, Leaf::len)
-        });
+        let mut f = front(root).unwrap_or_else(|| Edge::start(root, |_| 0, |_| 0));
+        let mut b =
+            back(root).unwrap_or_else(|| Edge::start(root, |n| n.children.len() - 1, Leaf::len));
         if !f.settle_front() || !b.retreat() {
             return Self::empty();
         }

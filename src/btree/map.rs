@@ -317,9 +317,11 @@ impl<K: Ord, V> PersistentBTreeMap<K, V> {
     ///
     /// # Panics
     ///
-    /// Like std's, if the range's start is greater than its end, or if start and end
-    /// are equal and both excluded: "range start is greater than range end in
-    /// BTreeMap", "range start and end are equal and excluded in BTreeMap".
+    /// Like std's: if the range's start is greater than its end, or start and end are
+    /// equal and both excluded ("range start is greater than range end in BTreeMap",
+    /// "range start and end are equal and excluded in BTreeMap"). Like std's, the check
+    /// is skipped while the map has no root node: from `new`, `clear` or `default`
+    /// until the first insert (removing every entry keeps the root).
     ///
     /// # Examples
     ///
@@ -352,9 +354,13 @@ impl<K: Ord, V> PersistentBTreeMap<K, V> {
         Q: Ord + ?Sized,
         R: RangeBounds<Q>,
     {
+        let Some(root) = &self.root else {
+            // std checks the bounds only when there is a tree to search.
+            return RawRange::empty();
+        };
         let (start, end) = (range.start_bound(), range.end_bound());
         search::check_range(start, end, what);
-        RawRange::bounded(self.root.as_ref(), start, end)
+        RawRange::bounded(root, start, end)
     }
 
     /// Checks the tree's invariants and panics with a description of the first one
@@ -451,10 +457,7 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     /// Removes the entry at `path`, which exists.
     fn remove_at(&mut self, path: &node::Path) -> (K, V) {
         let root = self.root.as_mut().expect("a path into a nonempty tree");
-        let (entry, emptied) = root.remove(path);
-        if emptied {
-            self.root = None;
-        }
+        let entry = root.remove(path);
         self.len -= 1;
         entry
     }
@@ -500,7 +503,7 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     /// assert_eq!(map.len(), 1);
     /// ```
     pub fn pop_first(&mut self) -> Option<(K, V)> {
-        let path = self.root.as_ref()?.edge_path(false);
+        let path = self.root.as_ref()?.edge_path(false)?;
         Some(self.remove_at(&path))
     }
 
@@ -516,7 +519,7 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     /// assert_eq!(map.pop_last(), Some((2, 'b')));
     /// ```
     pub fn pop_last(&mut self) -> Option<(K, V)> {
-        let path = self.root.as_ref()?.edge_path(true);
+        let path = self.root.as_ref()?.edge_path(true)?;
         Some(self.remove_at(&path))
     }
 
@@ -540,11 +543,16 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     where
         F: FnMut(&K, &mut V) -> bool,
     {
+        let had_root = self.root.is_some();
         let entries = mem::take(self)
             .into_iter()
             .filter_map(|(k, mut v)| f(&k, &mut v).then_some((k, v)))
             .collect();
         *self = Self::from_sorted(entries);
+        if had_root && self.root.is_none() {
+            // What std's `retain` leaves: an empty root (see `range`).
+            self.root = Some(node::empty_root());
+        }
     }
 
     /// A map of `entries`, whose keys are strictly increasing. O(n).

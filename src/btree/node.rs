@@ -126,6 +126,48 @@ impl<K, V> Clone for NodeRef<K, V> {
     }
 }
 
+/// A node type whose copy can be built inside its new allocation.
+pub(super) trait CopyOnWrite {
+    /// A copy of `self` in a new `Arc`.
+    fn copy_to_arc(&self) -> Arc<Self>;
+}
+
+/// [`Arc::make_mut`], copying a shared node with [`CopyOnWrite::copy_to_arc`]: the
+/// entries are cloned straight into the new allocation, where `make_mut` would clone
+/// the node on the stack and then move it (a leaf of `String` keys is 1 KiB).
+pub(super) fn make_mut<T: CopyOnWrite>(this: &mut Arc<T>) -> &mut T {
+    if Arc::get_mut(this).is_none() {
+        *this = this.copy_to_arc();
+    }
+    Arc::get_mut(this).expect("a node just copied is unshared")
+}
+
+impl<K: Clone, V: Clone> CopyOnWrite for Leaf<K, V> {
+    fn copy_to_arc(&self) -> Arc<Self> {
+        let mut copy = Arc::new(Leaf::empty());
+        let leaf = Arc::get_mut(&mut copy).expect("a new Arc is unshared");
+        leaf.keys.extend(self.keys.iter().cloned());
+        leaf.vals.extend(self.vals.iter().cloned());
+        copy
+    }
+}
+
+impl<K, V> CopyOnWrite for Internal<K, V> {
+    fn copy_to_arc(&self) -> Arc<Self> {
+        Arc::new(self.clone())
+    }
+}
+
+impl<K: Clone> CopyOnWrite for Keys<K> {
+    fn copy_to_arc(&self) -> Arc<Self> {
+        let mut copy = Arc::new(Keys::new());
+        Arc::get_mut(&mut copy)
+            .expect("a new Arc is unshared")
+            .extend(self.iter().cloned());
+        copy
+    }
+}
+
 impl<K, V> Leaf<K, V> {
     /// A leaf with no entries (only ever a leaf being built).
     fn empty() -> Self {
@@ -224,7 +266,7 @@ impl<K, V> NodeRef<K, V> {
 }
 
 /// The operations the rebalancing code needs from both kinds of node.
-pub(super) trait Node<K>: Clone {
+pub(super) trait Node<K>: Clone + CopyOnWrite {
     /// Entries (leaf) or children (internal node) at minimum fill.
     const MIN: usize;
     /// Entries (leaf) or children (internal node).
@@ -286,12 +328,12 @@ impl<K: Clone, V> Node<K> for Internal<K, V> {
     }
 
     fn unshare(&mut self) {
-        Arc::make_mut(&mut self.keys);
+        make_mut(&mut self.keys);
     }
 
     fn steal_left(&mut self, left: &mut Self, sep: &mut K) {
-        let left_keys = Arc::make_mut(&mut left.keys);
-        let keys = Arc::make_mut(&mut self.keys);
+        let left_keys = make_mut(&mut left.keys);
+        let keys = make_mut(&mut self.keys);
         let up = left_keys.pop().expect("a sibling with separators");
         let child = left.children.remove(left.children.len() - 1);
         keys.insert(0, mem::replace(sep, up));
@@ -299,8 +341,8 @@ impl<K: Clone, V> Node<K> for Internal<K, V> {
     }
 
     fn steal_right(&mut self, right: &mut Self, sep: &mut K) {
-        let right_keys = Arc::make_mut(&mut right.keys);
-        let keys = Arc::make_mut(&mut self.keys);
+        let right_keys = make_mut(&mut right.keys);
+        let keys = make_mut(&mut self.keys);
         let up = right_keys.remove(0);
         let child = right.children.remove(0);
         keys.push(mem::replace(sep, up));
@@ -309,7 +351,7 @@ impl<K: Clone, V> Node<K> for Internal<K, V> {
     }
 
     fn merge(&mut self, sep: K, right: Self) {
-        let keys = Arc::make_mut(&mut self.keys);
+        let keys = make_mut(&mut self.keys);
         let right_keys = Arc::unwrap_or_clone(right.keys);
         keys.push(sep);
         keys.extend(right_keys);
@@ -327,15 +369,15 @@ pub(super) fn fix_child<K: Clone, N: Node<K>>(
     idx: usize,
 ) {
     if idx > 0 && children[idx - 1].len() > N::MIN {
-        let keys = Arc::make_mut(keys);
+        let keys = make_mut(keys);
         let (before, rest) = children.split_at_mut(idx);
-        let left = Arc::make_mut(&mut before[idx - 1]);
-        Arc::make_mut(&mut rest[0]).steal_left(left, &mut keys[idx - 1]);
+        let left = make_mut(&mut before[idx - 1]);
+        make_mut(&mut rest[0]).steal_left(left, &mut keys[idx - 1]);
     } else if idx + 1 < children.len() && children[idx + 1].len() > N::MIN {
-        let keys = Arc::make_mut(keys);
+        let keys = make_mut(keys);
         let (upto, after) = children.split_at_mut(idx + 1);
-        let right = Arc::make_mut(&mut after[0]);
-        Arc::make_mut(&mut upto[idx]).steal_right(right, &mut keys[idx]);
+        let right = make_mut(&mut after[0]);
+        make_mut(&mut upto[idx]).steal_right(right, &mut keys[idx]);
     } else if idx > 0 {
         merge_children(keys, children, idx - 1);
     } else if idx + 1 < children.len() {
@@ -350,12 +392,12 @@ fn merge_children<K: Clone, N: Node<K>>(
     at: usize,
 ) {
     // Every copy (the only calls into user code) before the first move.
-    let keys = Arc::make_mut(keys);
-    Arc::make_mut(&mut children[at]).unshare();
-    Arc::make_mut(&mut children[at + 1]).unshare();
+    let keys = make_mut(keys);
+    make_mut(&mut children[at]).unshare();
+    make_mut(&mut children[at + 1]).unshare();
     let sep = keys.remove(at);
     let right = Arc::unwrap_or_clone(children.remove(at + 1));
-    Arc::make_mut(&mut children[at]).merge(sep, right);
+    make_mut(&mut children[at]).merge(sep, right);
 }
 
 /// Where a key is, or would go: the child index taken at each internal level from the
@@ -436,8 +478,8 @@ impl<K, V> NodeRef<K, V> {
         }
     }
 
-    /// The path to the first (`last == false`) or last entry.
-    pub(super) fn edge_path(&self, last: bool) -> Path {
+    /// The path to the first (`last == false`) or last entry, if there is one.
+    pub(super) fn edge_path(&self, last: bool) -> Option<Path> {
         let mut path = Path::new();
         let mut node = self.as_child();
         loop {
@@ -448,8 +490,13 @@ impl<K, V> NodeRef<K, V> {
                     node = n.children.get(idx);
                 }
                 Child::Leaf(leaf) => {
-                    path.finish(if last { leaf.len() - 1 } else { 0 }, true, false);
-                    return path;
+                    let pos = if last {
+                        leaf.len().checked_sub(1)
+                    } else {
+                        Some(0)
+                    };
+                    path.finish(pos.filter(|_| leaf.len() > 0)?, true, false);
+                    return Some(path);
                 }
             }
         }
@@ -461,13 +508,13 @@ impl<K: Clone, V: Clone> NodeRef<K, V> {
     /// way (path copy).
     pub(super) fn leaf_mut(&mut self, path: &Path) -> &mut Leaf<K, V> {
         let mut node = match self {
-            NodeRef::Leaf(leaf) => return Arc::make_mut(leaf),
-            NodeRef::Internal(n) => Arc::make_mut(n),
+            NodeRef::Leaf(leaf) => return make_mut(leaf),
+            NodeRef::Internal(n) => make_mut(n),
         };
         for &idx in &path.idx[..path.depth] {
             node = match &mut node.children {
-                Children::Leaves(c) => return Arc::make_mut(&mut c[usize::from(idx)]),
-                Children::Internals(c) => Arc::make_mut(&mut c[usize::from(idx)]),
+                Children::Leaves(c) => return make_mut(&mut c[usize::from(idx)]),
+                Children::Internals(c) => make_mut(&mut c[usize::from(idx)]),
             };
         }
         unreachable!("a path shorter than the tree")
@@ -477,35 +524,39 @@ impl<K: Clone, V: Clone> NodeRef<K, V> {
     /// root splits, returns the separator and the new upper half for [`grow`].
     pub(super) fn insert(&mut self, path: &Path, key: K, val: V) -> Option<(K, Self)> {
         match self {
-            NodeRef::Leaf(leaf) => Arc::make_mut(leaf)
+            NodeRef::Leaf(leaf) => make_mut(leaf)
                 .insert(path.pos, key, val)
                 .map(|(sep, right)| (sep, NodeRef::Leaf(Arc::new(right)))),
-            NodeRef::Internal(n) => Arc::make_mut(n)
+            NodeRef::Internal(n) => make_mut(n)
                 .insert(path, 0, key, val)
                 .map(|(sep, right)| (sep, NodeRef::Internal(Arc::new(right)))),
         }
     }
 
     /// Removes the entry at `path` (which must exist), rebalancing on the way up; lowers
-    /// the tree by a level when the root is left with one child. Returns the entry and
-    /// whether the tree is now empty.
-    pub(super) fn remove(&mut self, path: &Path) -> ((K, V), bool) {
+    /// the tree by a level when the root is left with one child. The last entry leaves
+    /// an empty root leaf behind, as std's `BTreeMap` does.
+    pub(super) fn remove(&mut self, path: &Path) -> (K, V) {
         let entry = match self {
             NodeRef::Leaf(leaf) => {
-                let leaf = Arc::make_mut(leaf);
-                let entry = (leaf.keys.remove(path.pos), leaf.vals.remove(path.pos));
-                return (entry, leaf.len() == 0);
+                let leaf = make_mut(leaf);
+                return (leaf.keys.remove(path.pos), leaf.vals.remove(path.pos));
             }
-            NodeRef::Internal(n) => Arc::make_mut(n).remove(path, 0),
+            NodeRef::Internal(n) => make_mut(n).remove(path, 0),
         };
         if let NodeRef::Internal(root) = self {
             if root.children.len() == 1 {
-                let only = Arc::make_mut(root).children.remove(0);
+                let only = make_mut(root).children.remove(0);
                 *self = only;
             }
         }
-        (entry, false)
+        entry
     }
+}
+
+/// The root std leaves behind when the last entry is removed: an empty leaf.
+pub(super) fn empty_root<K, V>() -> NodeRef<K, V> {
+    NodeRef::Leaf(Arc::new(Leaf::empty()))
 }
 
 /// A new root over `left` and `right` (siblings split apart, `sep` between them): the
@@ -561,13 +612,13 @@ impl<K: Clone, V: Clone> Internal<K, V> {
         if path.depth - level <= path.splits {
             // This node receives a separator: copy shared separators now, while a
             // panicking `K::clone` still finds the tree unchanged.
-            Arc::make_mut(&mut self.keys);
+            make_mut(&mut self.keys);
         }
         let (sep, right) = match &mut self.children {
-            Children::Leaves(c) => Arc::make_mut(&mut c[idx])
+            Children::Leaves(c) => make_mut(&mut c[idx])
                 .insert(path.pos, key, val)
                 .map(|(sep, right)| (sep, NodeRef::Leaf(Arc::new(right))))?,
-            Children::Internals(c) => Arc::make_mut(&mut c[idx])
+            Children::Internals(c) => make_mut(&mut c[idx])
                 .insert(path, level + 1, key, val)
                 .map(|(sep, right)| (sep, NodeRef::Internal(Arc::new(right))))?,
         };
@@ -577,7 +628,7 @@ impl<K: Clone, V: Clone> Internal<K, V> {
     /// Puts `right`, split off `children[idx]`, after it with separator `sep`; a full
     /// node splits in two and returns the upper half with its separator.
     fn insert_child(&mut self, idx: usize, sep: K, right: NodeRef<K, V>) -> Option<(K, Self)> {
-        let keys = Arc::make_mut(&mut self.keys);
+        let keys = make_mut(&mut self.keys);
         if self.children.len() < BRANCH_CAP {
             keys.insert(idx, sep);
             self.children.insert(idx + 1, right);
@@ -607,7 +658,7 @@ impl<K: Clone, V: Clone> Internal<K, V> {
         let idx = usize::from(path.idx[level]);
         match &mut self.children {
             Children::Leaves(c) => {
-                let leaf = Arc::make_mut(&mut c[idx]);
+                let leaf = make_mut(&mut c[idx]);
                 let entry = (leaf.keys.remove(path.pos), leaf.vals.remove(path.pos));
                 if leaf.len() < LEAF_MIN {
                     fix_child(&mut self.keys, c, idx);
@@ -615,7 +666,7 @@ impl<K: Clone, V: Clone> Internal<K, V> {
                 entry
             }
             Children::Internals(c) => {
-                let child = Arc::make_mut(&mut c[idx]);
+                let child = make_mut(&mut c[idx]);
                 let entry = child.remove(path, level + 1);
                 if child.children.len() < BRANCH_MIN {
                     fix_child(&mut self.keys, c, idx);
@@ -732,7 +783,7 @@ fn check_node<K: Ord, V>(
                 leaf.vals.len(),
                 "leaf keys and values differ"
             );
-            let min = if is_root { 1 } else { LEAF_MIN };
+            let min = if is_root { 0 } else { LEAF_MIN };
             assert!(
                 leaf.len() >= min,
                 "leaf with {} entries (minimum {min})",

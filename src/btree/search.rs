@@ -10,13 +10,27 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::ops::Bound;
 
+/// Linear (std) or binary search within a node.
+const LINEAR: bool = false;
+
 /// The position of `key` in `keys` (`Ok`), or where it would be inserted (`Err`).
 pub(super) fn search_keys<K, Q>(keys: &[K], key: &Q) -> Result<usize, usize>
 where
     K: Borrow<Q>,
     Q: Ord + ?Sized,
 {
-    keys.binary_search_by(|k| k.borrow().cmp(key))
+    if LINEAR {
+        for (i, k) in keys.iter().enumerate() {
+            match k.borrow().cmp(key) {
+                Ordering::Less => {}
+                Ordering::Equal => return Ok(i),
+                Ordering::Greater => return Err(i),
+            }
+        }
+        Err(keys.len())
+    } else {
+        keys.binary_search_by(|k| k.borrow().cmp(key))
+    }
 }
 
 /// The child of an internal node whose subtree holds `key`: the number of separators

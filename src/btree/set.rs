@@ -195,9 +195,10 @@ impl<T: Ord> PersistentBTreeSet<T> {
     ///
     /// # Panics
     ///
-    /// Like std's, if the range's start is greater than its end, or if start and end
-    /// are equal and both excluded: "range start is greater than range end in
-    /// BTreeSet", "range start and end are equal and excluded in BTreeSet".
+    /// Like std's: if the range's start is greater than its end, or start and end are
+    /// equal and both excluded ("range start is greater than range end in BTreeSet",
+    /// "range start and end are equal and excluded in BTreeSet"); skipped, as std does,
+    /// while the set has no root node (from `new` or `clear` until the first insert).
     ///
     /// # Examples
     ///
