@@ -234,6 +234,49 @@ impl<K, V> PersistentBTreeMap<K, V> {
     }
 }
 
+/// The shape and node sizes of a tree (for tests and measurements; not a stable API).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeShape {
+    /// Internal levels above the leaves (0: the root is a leaf or there is none).
+    pub height: usize,
+    /// Leaves.
+    pub leaves: usize,
+    /// Internal nodes.
+    pub internals: usize,
+    /// `size_of` a leaf (its allocation adds the `Arc` counts, 16 bytes).
+    pub leaf_bytes: usize,
+    /// `size_of` an internal node (plus 16 bytes of `Arc` counts).
+    pub internal_bytes: usize,
+    /// `size_of` an internal node's separator array (plus 16 bytes of `Arc` counts).
+    pub separators_bytes: usize,
+    /// Entries a leaf holds at most.
+    pub leaf_capacity: usize,
+    /// Children an internal node holds at most.
+    pub branch_capacity: usize,
+}
+
+impl<K, V> PersistentBTreeMap<K, V> {
+    /// The tree's shape and node sizes. O(number of nodes).
+    #[doc(hidden)]
+    pub fn shape(&self) -> TreeShape {
+        let (height, leaves, internals) = self
+            .root
+            .as_ref()
+            .map_or((0, 0, 0), |root| node::count_nodes(root.as_child()));
+        TreeShape {
+            height,
+            leaves,
+            internals,
+            leaf_bytes: mem::size_of::<Leaf<K, V>>(),
+            internal_bytes: mem::size_of::<node::Internal<K, V>>(),
+            separators_bytes: mem::size_of::<node::Keys<K>>(),
+            leaf_capacity: node::LEAF_CAP,
+            branch_capacity: node::BRANCH_CAP,
+        }
+    }
+}
+
 impl<K: Ord, V> PersistentBTreeMap<K, V> {
     /// The leaf that holds `key` if the map does, and its position there.
     fn find<Q>(&self, key: &Q) -> Option<(&Leaf<K, V>, usize)>

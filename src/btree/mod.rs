@@ -53,6 +53,8 @@ pub use set::PersistentBTreeSet;
 /// The iterator types of [`PersistentBTreeMap`], as in std's `collections::btree_map`.
 pub mod btree_map {
     pub use super::iter::{IntoIter, Iter, Keys, Range, Values};
+    #[doc(hidden)]
+    pub use super::map::TreeShape;
 }
 
 /// The iterator types of [`PersistentBTreeSet`], as in std's `collections::btree_set`.

@@ -750,6 +750,18 @@ pub(super) fn drain_into<K: Clone, V: Clone>(node: NodeRef<K, V>, out: &mut Vec<
     }
 }
 
+/// Counts the internal levels, leaves and internal nodes of the tree under `node`.
+pub(super) fn count_nodes<K, V>(node: Child<'_, K, V>) -> (usize, usize, usize) {
+    match node {
+        Child::Leaf(_) => (0, 1, 0),
+        Child::Internal(n) => (0..n.children.len())
+            .map(|i| count_nodes(n.children.get(i)))
+            .fold((0, 0, 1), |(h, l, i), (ch, cl, ci)| {
+                (h.max(ch + 1), l + cl, i + ci)
+            }),
+    }
+}
+
 /// Checks the tree's invariants; panics with a description of the first violation.
 /// Returns the number of entries.
 pub(super) fn check<K: Ord, V>(root: &NodeRef<K, V>) -> usize {
