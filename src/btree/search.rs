@@ -29,7 +29,18 @@ where
         }
         Err(keys.len())
     } else {
-        keys.binary_search_by(|k| k.borrow().cmp(key))
+        // Fewest comparisons, stopping at an equal key: each comparison of keys behind
+        // a pointer may be a cache miss.
+        let (mut lo, mut hi) = (0, keys.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match keys[mid].borrow().cmp(key) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
     }
 }
 
