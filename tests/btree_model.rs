@@ -81,7 +81,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..8u16).prop_map(Op::Retain),
         1 => list((k(), any::<u16>()), 0..20).prop_map(Op::Extend),
         1 => list((k(), any::<u16>()), 0..80).prop_map(Op::FromIter),
-        1 => (k(), 0..MAX_RUN * 4).prop_map(|(k, n)| Op::FromSorted(k, n)),
+        1 => (k(), run()).prop_map(|(k, n)| Op::FromSorted(k, n * 4)),
         1 => Just(Op::Clear),
         2 => Just(Op::Snapshot),
         1 => Just(Op::Compare),
@@ -106,7 +106,7 @@ proptest! {
 /// A fixed long run through every operation, independent of proptest's sampling.
 #[test]
 fn long_fixed_sequence() {
-    let n = if cfg!(miri) { 40 } else { 1500 };
+    let (n, run) = if cfg!(miri) { (40, 12) } else { (1500, 120) };
     let mut x = 0x9E37_79B9_7F4A_7C15u64;
     let mut next = move || {
         x ^= x << 13;
@@ -126,8 +126,8 @@ fn long_fixed_sequence() {
             }),
             8 => Op::Snapshot,
             9 => Op::PopFirst,
-            10 => Op::InsertRange(next() % 900, next() % 120, 7),
-            _ => Op::RemoveRange(next() % 900, next() % 120),
+            10 => Op::InsertRange(next() % 900, next() % run, 7),
+            _ => Op::RemoveRange(next() % 900, next() % run),
         })
         .collect();
     btree::run_map(&ops);

@@ -34,9 +34,10 @@ use super::search;
 /// and `Sync` when `K` and `V` are), or publish versions of it through a
 /// [`CowCell`](crate::CowCell).
 ///
-/// Leaves hold up to 32 entries, internal nodes up to 32 children; the separators of an
+/// Leaves hold up to 16 entries, internal nodes up to 32 children; the separators of an
 /// internal node are shared between its copies until a split or merge changes them.
-/// `src/btree/mod.rs` describes the layout.
+/// The module documentation of `src/btree/mod.rs` describes the layout and the choice
+/// of sizes.
 ///
 /// # Panics in user code
 ///

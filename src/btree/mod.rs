@@ -17,12 +17,19 @@
 //!                          │
 //!   Internal { keys: Arc<[K; ≤31]>, children: [Arc<Leaf> | Arc<Internal>; ≤32] }
 //!                  │ shared by the copies of this node until a separator changes
-//!   Leaf { keys: [K; ≤32], vals: [V; ≤32] }   (inline arrays, one allocation)
+//!   Leaf { keys: [K; ≤16], vals: [V; ≤16] }   (inline arrays, one allocation)
 //! ```
 //!
 //! * B+tree: entries live only in leaves; internal nodes hold separators (copies of
 //!   keys) and children. All leaves are at the same depth; every node but the root is
-//!   at least half full (16 of 32).
+//!   at least half full (8 of 16 entries, 16 of 32 children).
+//! * Node sizes: leaves of 16, internal nodes of 32. A write copies one leaf, whose
+//!   entries are cloned one by one (with `String` keys, an allocation each), and one
+//!   internal node per level, which costs a reference-count increment per child: small
+//!   leaves make writes cheap, wide internal nodes keep the tree shallow for reads. A
+//!   sweep over leaves of 8 to 64 and internal nodes of 16 to 64 (binary and linear
+//!   search) chose these; at 1,000,000 `String` keys leaves of 32 made an insert 1.5x
+//!   dearer, leaves of 8 made iteration 1.4x slower.
 //! * Leaves keep keys and values in two fixed-capacity inline arrays (std's layout): a
 //!   search reads only the keys, and a leaf is one allocation.
 //! * An internal node's separators sit behind their own `Arc`. Copying an internal node

