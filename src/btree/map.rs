@@ -436,24 +436,52 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     /// assert_eq!(before[&1], 'a');
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let Some(root) = &mut self.root else {
-            self.root = Some(NodeRef::Leaf(std::sync::Arc::new(Leaf::singleton(
-                key, value,
-            ))));
-            self.len = 1;
-            return None;
-        };
-        let path = root.search(&key);
-        if path.found {
-            let leaf = root.leaf_mut(&path);
-            return Some(mem::replace(&mut leaf.vals[path.pos], value));
+        match self.search(&key) {
+            Some(path) if path.found => {
+                let root = self.root.as_mut().expect("a path into a tree");
+                let leaf = root.leaf_mut(&path);
+                Some(mem::replace(&mut leaf.vals[path.pos], value))
+            }
+            path => {
+                self.insert_absent(path, key, value);
+                None
+            }
         }
-        if let Some((sep, right)) = root.insert(&path, key, value) {
-            let left = self.root.take().expect("the root just split");
-            self.root = Some(node::grow(left, sep, right));
+    }
+
+    /// Inserts `key` only if it is absent (one search; nothing copied if present);
+    /// returns whether it was inserted. The set's `insert`, and a conditional write
+    /// for the concurrent facade.
+    pub(crate) fn insert_if_absent(&mut self, key: K, value: V) -> bool {
+        match self.search(&key) {
+            Some(path) if path.found => false,
+            path => {
+                self.insert_absent(path, key, value);
+                true
+            }
+        }
+    }
+
+    /// The path to `key`, or `None` if the tree has no root.
+    fn search(&self, key: &K) -> Option<node::Path> {
+        self.root.as_ref().map(|root| root.search(key))
+    }
+
+    /// Inserts `key`, absent from the tree, at `path` (`None`: the tree has no root).
+    fn insert_absent(&mut self, path: Option<node::Path>, key: K, value: V) {
+        match (&mut self.root, path) {
+            (Some(root), Some(path)) => {
+                if let Some((sep, right)) = root.insert(&path, key, value) {
+                    let left = self.root.take().expect("the root just split");
+                    self.root = Some(node::grow(left, sep, right));
+                }
+            }
+            _ => {
+                let leaf = Leaf::singleton(key, value);
+                self.root = Some(NodeRef::Leaf(std::sync::Arc::new(leaf)));
+            }
         }
         self.len += 1;
-        None
     }
 
     /// Removes the entry for `key`; returns its value, or `None` (copying nothing) if

@@ -293,11 +293,7 @@ impl<T: Ord + Clone> PersistentBTreeSet<T> {
     /// assert!(!set.insert(1));
     /// ```
     pub fn insert(&mut self, value: T) -> bool {
-        if self.map.contains_key(&value) {
-            return false;
-        }
-        self.map.insert(value, ());
-        true
+        self.map.insert_if_absent(value, ())
     }
 
     /// Removes `value`; returns whether it was present. O(log n), copying nothing if it
