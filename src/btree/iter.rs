@@ -69,15 +69,18 @@ impl<'a, K, V> Edge<'a, K, V> {
         Edge { stack, leaf, pos }
     }
 
+    #[inline]
     fn entry(&self) -> (&'a K, &'a V) {
         self.leaf.entry(self.pos)
     }
 
+    #[inline]
     fn same(&self, other: &Self) -> bool {
         self.pos == other.pos && std::ptr::eq(self.leaf, other.leaf)
     }
 
     /// The first entry of the next leaf; `false` at the last leaf.
+    #[cold]
     fn next_leaf(&mut self) -> bool {
         loop {
             let Some((node, idx)) = self.stack.pop() else {
@@ -94,6 +97,7 @@ impl<'a, K, V> Edge<'a, K, V> {
     }
 
     /// One past the last entry of the previous leaf; `false` at the first leaf.
+    #[cold]
     fn prev_leaf(&mut self) -> bool {
         loop {
             let Some((node, idx)) = self.stack.pop() else {
@@ -115,6 +119,7 @@ impl<'a, K, V> Edge<'a, K, V> {
 
     /// From a position that may be past its leaf's end, moves to the first entry at or
     /// after it; `false` if there is none.
+    #[inline]
     fn settle_front(&mut self) -> bool {
         while self.pos >= self.leaf.len() {
             if !self.next_leaf() {
@@ -125,12 +130,14 @@ impl<'a, K, V> Edge<'a, K, V> {
     }
 
     /// Moves to the next entry; `false` if there is none (the cursor is then spent).
+    #[inline]
     fn advance(&mut self) -> bool {
         self.pos += 1;
         self.settle_front()
     }
 
     /// Moves to the entry before the position; `false` if there is none.
+    #[inline]
     fn retreat(&mut self) -> bool {
         while self.pos == 0 {
             if !self.prev_leaf() {
@@ -237,6 +244,7 @@ impl<'a, K, V> RawRange<'a, K, V> {
     }
 
     /// The next entry from the front.
+    #[inline]
     pub(super) fn next(&mut self) -> Option<(&'a K, &'a V)> {
         let c = self.inner.as_mut()?;
         let entry = c.front.entry();
@@ -247,6 +255,7 @@ impl<'a, K, V> RawRange<'a, K, V> {
     }
 
     /// The next entry from the back.
+    #[inline]
     pub(super) fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
         let c = self.inner.as_mut()?;
         let entry = c.back.entry();
@@ -278,12 +287,19 @@ pub struct Iter<'a, K, V> {
 impl<'a, K, V> Iterator for Iter<'a, K, V> {
     type Item = (&'a K, &'a V);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.remaining == 0 {
             return None;
         }
         self.remaining -= 1;
-        self.range.next()
+        // The count says whether another entry follows: no need to compare cursors.
+        let c = self.range.inner.as_mut()?;
+        let entry = c.front.entry();
+        if self.remaining > 0 {
+            c.front.advance();
+        }
+        Some(entry)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -310,12 +326,18 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
 }
 
 impl<K, V> DoubleEndedIterator for Iter<'_, K, V> {
+    #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         if self.remaining == 0 {
             return None;
         }
         self.remaining -= 1;
-        self.range.next_back()
+        let c = self.range.inner.as_mut()?;
+        let entry = c.back.entry();
+        if self.remaining > 0 {
+            c.back.retreat();
+        }
+        Some(entry)
     }
 }
 
