@@ -110,7 +110,8 @@ impl<T> PersistentBTreeSet<T> {
         self.map.ptr_eq(&other.map)
     }
 
-    /// An iterator over the elements in order (double-ended, exact size).
+    /// An iterator over the elements in order (double-ended, exact size). O(log n) to
+    /// create, O(1) amortized per step.
     ///
     /// # Examples
     ///
@@ -195,10 +196,11 @@ impl<T: Ord> PersistentBTreeSet<T> {
     ///
     /// # Panics
     ///
-    /// Like std's: if the range's start is greater than its end, or start and end are
-    /// equal and both excluded ("range start is greater than range end in BTreeSet",
-    /// "range start and end are equal and excluded in BTreeSet"); skipped, as std does,
-    /// while the set has no root node (from `new` or `clear` until the first insert).
+    /// If the range's start is greater than its end, or start and end are equal and
+    /// both excluded, with std's messages ("range start is greater than range end in
+    /// BTreeSet", "range start and end are equal and excluded in BTreeSet"); skipped, as
+    /// std does, while the set has no root node (from `new` or `clear` until the first
+    /// insert).
     ///
     /// # Examples
     ///
