@@ -6,9 +6,9 @@
 //! key under `children[i + 1]` (it is a copy of a key that was the first of its right
 //! subtree when it was made; removals may leave it stale, which the order rule allows).
 //!
-//! Every write goes through [`Arc::make_mut`] from the root down: a node shared with
-//! another version is copied (its entries, or its child pointers, cloned), an unshared
-//! one is changed in place. Separator arrays sit behind their own `Arc` ([`Keys`]), so
+//! Every write goes through [`make_mut`] (the rule of [`Arc::make_mut`]) from the root
+//! down: a node shared with another version is copied (its entries, or its child
+//! pointers, cloned), an unshared one is changed in place. Separator arrays sit behind their own `Arc` ([`Keys`]), so
 //! copying an internal node whose separators do not change costs one reference-count
 //! increment per child and one for the separators, no key clone.
 //!
