@@ -113,10 +113,11 @@ fn one_insert_allocates_its_path() {
         worst <= path + 16 + bound / 2,
         "the typical insert copies about one path: worst {worst}, path {path}"
     );
-    // The tree is O(n): an insert allocates a vanishing fraction of it.
+    // The tree is O(n): an insert allocates a vanishing fraction of it (at the full
+    // size; Miri's 3,000 entries make a shallower tree).
     let total = N * (16 + 8);
     assert!(
-        bound * 100 < total,
+        cfg!(miri) || bound * 100 < total,
         "bound {bound} against {total} bytes of entries"
     );
 }
