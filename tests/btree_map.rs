@@ -361,6 +361,40 @@ fn iterators_are_exact_and_double_ended() {
 }
 
 #[test]
+fn fold_after_partial_iteration_from_both_ends() {
+    let n = scaled(700, 70) as u32;
+    let m: Map = (0..n).map(|k| (k, k * 3)).collect();
+    for front in [0, 1, 15, 16, 17, 100] {
+        for back in [0, 1, 16, 33] {
+            let mut it = m.iter();
+            let expected: Vec<u32> = (0..n)
+                .skip(front)
+                .take((n as usize).saturating_sub(front + back))
+                .collect();
+            for _ in 0..front {
+                it.next();
+            }
+            for _ in 0..back {
+                it.next_back();
+            }
+            let folded = it.clone().fold(Vec::new(), |mut acc, (k, v)| {
+                assert_eq!(*v, k * 3);
+                acc.push(*k);
+                acc
+            });
+            assert_eq!(folded, expected, "front {front}, back {back}");
+            assert_eq!(
+                it.map(|(k, _)| *k).sum::<u32>(),
+                expected.iter().sum::<u32>()
+            );
+        }
+    }
+    assert_eq!(Map::new().iter().fold(0, |a, _| a + 1), 0);
+    assert_eq!(m.keys().copied().sum::<u32>(), (0..n).sum::<u32>());
+    assert_eq!(m.values().copied().sum::<u32>(), (0..n).map(|k| k * 3).sum::<u32>());
+}
+
+#[test]
 fn owned_iteration_moves_unshared_and_clones_shared_entries() {
     let m: PersistentBTreeMap<u32, String> = (0..300).map(|k| (k, k.to_string())).collect();
     let keep = m.clone();

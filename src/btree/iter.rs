@@ -306,6 +306,32 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
         (self.remaining, Some(self.remaining))
     }
 
+    /// Walks each leaf's arrays directly: no cursor update per entry.
+    fn fold<B, F>(self, init: B, mut f: F) -> B
+    where
+        F: FnMut(B, Self::Item) -> B,
+    {
+        let mut acc = init;
+        let mut remaining = self.remaining;
+        let Some(Cursors { mut front, .. }) = self.range.inner else {
+            return acc;
+        };
+        while remaining > 0 {
+            let leaf = front.leaf;
+            let end = leaf.len().min(front.pos + remaining);
+            let (keys, vals) = (&leaf.keys[front.pos..end], &leaf.vals[front.pos..end]);
+            for entry in keys.iter().zip(vals) {
+                acc = f(acc, entry);
+            }
+            remaining -= end - front.pos;
+            front.pos = end - 1;
+            if remaining > 0 && !front.advance() {
+                break;
+            }
+        }
+        acc
+    }
+
     fn last(mut self) -> Option<Self::Item> {
         self.next_back()
     }
@@ -438,6 +464,13 @@ macro_rules! entry_adapter {
 
             fn size_hint(&self) -> (usize, Option<usize>) {
                 self.inner.size_hint()
+            }
+
+            fn fold<B, F>(self, init: B, mut f: F) -> B
+            where
+                F: FnMut(B, Self::Item) -> B,
+            {
+                self.inner.fold(init, |acc, ($k, $v)| f(acc, $pick))
             }
 
             fn last(mut self) -> Option<Self::Item> {
