@@ -391,7 +391,10 @@ fn fold_after_partial_iteration_from_both_ends() {
     }
     assert_eq!(Map::new().iter().fold(0, |a, _| a + 1), 0);
     assert_eq!(m.keys().copied().sum::<u32>(), (0..n).sum::<u32>());
-    assert_eq!(m.values().copied().sum::<u32>(), (0..n).map(|k| k * 3).sum::<u32>());
+    assert_eq!(
+        m.values().copied().sum::<u32>(),
+        (0..n).map(|k| k * 3).sum::<u32>()
+    );
 }
 
 #[test]
