@@ -36,7 +36,7 @@ for required in Cargo.toml Cargo.lock README.md CHANGELOG.md LICENSE-MIT LICENSE
         exit 1
     }
 done
-if grep -E '^(ci|\.ci|fuzz)/|^tests/(proptest_models|fuzz_regressions)\.rs$' "$target/package/contents.txt"; then
+if grep -E '^(ci|\.ci|fuzz)/|^tests/(proptest_models|fuzz_regressions|btree_model)\.rs$' "$target/package/contents.txt"; then
     echo "error: the package includes files that Cargo.toml excludes" >&2
     exit 1
 fi
