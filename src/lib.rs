@@ -106,6 +106,7 @@
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod btree;
 mod cell;
 #[cfg(doctest)]
 mod compile_fail_tests;
@@ -121,6 +122,7 @@ mod sync;
 mod vec;
 mod watcher;
 
+pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use cell::{CowCell, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -5,6 +5,7 @@
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
+use crate::btree::{self, End, RangeQuery, KEYS, MAX_RUN};
 use crate::harness::{Case, Op, Step, Via};
 use crate::map::{ComputeFn, MapCall, MapChange};
 use crate::set::{SetCall, SetChange};
@@ -223,6 +224,67 @@ impl<'a> Arbitrary<'a> for MapChange {
             3 => MapChange::Clear,
             4 => MapChange::Reverse,
             _ => MapChange::SortKeys,
+        })
+    }
+}
+
+/// A key near the others (so that operations meet existing keys), sometimes anywhere.
+fn btree_key(u: &mut Unstructured<'_>) -> Result<u16> {
+    if u.ratio(4, 5)? {
+        u.int_in_range(0..=599)
+    } else {
+        u.int_in_range(0..=KEYS - 1)
+    }
+}
+
+fn btree_run(u: &mut Unstructured<'_>) -> Result<u16> {
+    u.int_in_range(0..=MAX_RUN)
+}
+
+fn btree_end(u: &mut Unstructured<'_>) -> Result<End> {
+    Ok(match u.int_in_range(0u8..=2)? {
+        0 => End::Included(btree_key(u)?),
+        1 => End::Excluded(btree_key(u)?),
+        _ => End::Unbounded,
+    })
+}
+
+fn btree_walk(u: &mut Unstructured<'_>) -> Result<Vec<bool>> {
+    list(u, 48, |u| u.arbitrary())
+}
+
+fn btree_entries(u: &mut Unstructured<'_>, max: usize) -> Result<Vec<(u16, u16)>> {
+    list(u, max, |u| Ok((btree_key(u)?, u.arbitrary()?)))
+}
+
+impl<'a> Arbitrary<'a> for btree::Op {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        use btree::Op as B;
+        Ok(match u.int_in_range(0u8..=18)? {
+            0 => B::Insert(btree_key(u)?, u.arbitrary()?),
+            1 => B::InsertRange(btree_key(u)?, btree_run(u)?, u.arbitrary()?),
+            2 => B::Remove(btree_key(u)?),
+            3 => B::RemoveRange(btree_key(u)?, btree_run(u)?),
+            4 => B::Get(btree_key(u)?),
+            5 => B::GetMut(btree_key(u)?, u.arbitrary()?),
+            6 => B::PopFirst,
+            7 => B::PopLast,
+            8 => B::Peek,
+            9 => B::Range(RangeQuery {
+                start: btree_end(u)?,
+                end: btree_end(u)?,
+                borrowed: u.arbitrary()?,
+                walk: btree_walk(u)?,
+            }),
+            10 => B::Iter(btree_walk(u)?),
+            11 => B::Retain(u.int_in_range(0..=7)?),
+            12 => B::Extend(btree_entries(u, 20)?),
+            13 => B::FromIter(btree_entries(u, 80)?),
+            14 => B::FromSorted(btree_key(u)?, u.int_in_range(0..=MAX_RUN * 4)?),
+            15 => B::Clear,
+            16 => B::Snapshot,
+            17 => B::Compare,
+            _ => B::IntoIter(btree_walk(u)?),
         })
     }
 }
