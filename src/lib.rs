@@ -107,6 +107,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod btree;
+mod btree_cell;
 mod cell;
 #[cfg(doctest)]
 mod compile_fail_tests;
@@ -123,6 +124,7 @@ mod vec;
 mod watcher;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
+pub use btree_cell::{CowBTreeMap, CowBTreeSet};
 pub use cell::{CowCell, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.
