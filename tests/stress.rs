@@ -675,11 +675,12 @@ fn btree_map_readers_see_sorted_whole_versions() {
                         s.spawn(move || {
                             for i in 0..per_writer {
                                 let k = w + 2 * i;
-                                match i % 3 {
-                                    0 => drop(map.insert(k, k * 2)),
-                                    1 => drop(map.insert_if_absent(k, k * 2)),
-                                    _ => map.update(|m| drop(m.insert(k, k * 2))),
-                                }
+                                let previous = match i % 3 {
+                                    0 => map.insert(k, k * 2),
+                                    1 => map.insert_if_absent(k, k * 2),
+                                    _ => map.update(|m| m.insert(k, k * 2)),
+                                };
+                                assert_eq!(previous, None, "key {k} inserted twice");
                             }
                         });
                     }
