@@ -1,11 +1,12 @@
 //! Concurrent copy-on-write collections: Java's `CopyOnWriteArrayList` and
-//! `CopyOnWriteArraySet` idea, done for Rust services.
+//! `CopyOnWriteArraySet` idea, done for Rust services, plus copy-on-write B+trees whose
+//! writes copy only the path they change.
 //!
-//! [`CowVec`], [`CowSet`] and [`CowMap`] (and the generic [`CowCell`] engine under
-//! them) keep their contents in an immutable, reference-counted version published
-//! through [`arc-swap`](https://docs.rs/arc-swap). Reads take that version without a
-//! lock and never wait for a writer; writes copy it, change the copy and publish the copy
-//! in one atomic swap, one writer at a time.
+//! Every collection keeps its contents in an immutable, reference-counted version
+//! published through [`arc-swap`](https://docs.rs/arc-swap). Reads take that version
+//! without a lock and never wait for a writer; writes build the next version, publish it
+//! in one atomic swap, one writer at a time, and leave every snapshot of the old one
+//! untouched.
 //!
 //! # Why
 //!
@@ -14,15 +15,45 @@
 //! rarely. Behind an `RwLock`, every read writes the lock's shared counter, so readers on
 //! different cores contend with each other, and a writer stalls them all. Here a read is
 //! one atomic load (no shared write in the common case), a [`Reader`] handle makes it a
-//! pointer compare, and a write never blocks a reader.
+//! compare of a version number, and a write never blocks a reader.
+//!
+//! # Crate contents
+//!
+//! | type | contents | a write costs | iteration order |
+//! |---|---|---|---|
+//! | [`CowVec<T>`] | `Vec<T>` (Java's `CopyOnWriteArrayList`) | O(n): copies every element | index |
+//! | [`CowSet<T>`] | `indexmap::IndexSet` (Java's `CopyOnWriteArraySet`) | O(n) | insertion |
+//! | [`CowMap<K, V>`] | `indexmap::IndexMap`, with `ConcurrentMap`'s atomic operations | O(n) | insertion |
+//! | [`CowBTreeMap<K, V>`] | [`PersistentBTreeMap`], std `BTreeMap`'s API | O(log n): copies one root-to-leaf path | key |
+//! | [`CowBTreeSet<T>`] | [`PersistentBTreeSet`], std `BTreeSet`'s API | O(log n) | key |
+//! | [`CowCell<T>`] | any `Clone` type: the engine under all of them | one `T::clone` | |
+//!
+//! Reads: [`read`](CowCell::read) (a guard), [`snapshot`](CowCell::snapshot) (an owned
+//! [`Snapshot`] that never changes), [`reader`](CowCell::reader) (a [`Reader`] for a hot
+//! loop). Writes: the collections' std-named methods (`push`, `insert`, `retain`,
+//! `extend`, ...), [`update`](CowCell::update) for many changes and one publish,
+//! [`store`](CowCell::store) to replace everything without a copy. Waiting:
+//! [`changed`](CowCell::changed), [`wait_newer`](CowCell::wait_newer) and
+//! [`watch`](CowCell::watch) (a [`Watcher`]). [`PersistentBTreeMap`] and
+//! [`PersistentBTreeSet`] are also useful on their own: values whose `clone()` is O(1).
+//!
+//! # Which type
+//!
+//! The flat types (`CowVec`, `CowSet`, `CowMap`) have the fastest reads and copy
+//! everything on every write: the right choice for small collections (up to a few
+//! thousand elements) or collections written rarely. The B+trees write in O(log n), keep
+//! keys in order and support ranges, for a somewhat slower point read: the choice for
+//! large collections, collections written often, or when order matters. The README's
+//! "Which type" table has the measured crossover sizes.
 //!
 //! # Trade-offs: when not to use it
 //!
-//! * **Every write copies the whole collection: O(n)** time and a second copy in memory
-//!   until the old version's last reader lets go. For write-heavy data, or large data
-//!   written often, use an `RwLock`, a `Mutex`, or a concurrent map (`dashmap`, `papaya`).
-//!   Batch changes with `update` (one copy for any number of changes), or build the new
-//!   value outside and [`store`](CowCell::store) it (no copy).
+//! * **A write to a flat collection copies all of it: O(n)** time, and a second copy in
+//!   memory until the old version's last reader lets go. A write to a B+tree copies
+//!   O(log n) nodes, and the old version keeps only those nodes alive. For write-heavy
+//!   data use an `RwLock`, a `Mutex`, or a concurrent map (`dashmap`, `papaya`). Batch
+//!   changes with `update` (one copy, or one path copy per changed leaf, for any number
+//!   of changes), or build the new value outside and [`store`](CowCell::store) it.
 //! * Writers serialize on one mutex per collection.
 //! * Elements must be `Clone` for copying writes; put large elements behind `Arc`.
 //! * A snapshot or [`Reader`] keeps its version alive: hold snapshots briefly, or accept
@@ -50,8 +81,8 @@
 //! # Performance
 //!
 //! What each operation costs, in operations rather than nanoseconds (`BENCHMARKS.md`
-//! has the measured figures, the method, and ratios against `RwLock`, `Mutex` and raw
-//! arc-swap from the same runs):
+//! has the measured figures, the method, and ratios against `RwLock`, `Mutex`, raw
+//! arc-swap, std's `BTreeMap`, `imbl` and `concread` from the same runs):
 //!
 //! * `read()`: one arc-swap `load()`, an atomic load plus a slot in a per-thread list.
 //!   It writes no shared memory, so readers on different cores do not slow each other
@@ -60,19 +91,30 @@
 //!   when nothing changed.
 //! * `snapshot()`: a `read()` plus one atomic reference-count increment (on a counter
 //!   shared by every thread that snapshots the same version).
-//! * A write: one O(n) clone of the collection plus a fixed cost: the writer lock, one
-//!   allocation, and arc-swap's `swap`, which visits every thread that has read the
-//!   collection (O(threads)). A write never makes a reader wait.
-
+//! * A write: building the next version (an O(n) clone for the flat collections; an
+//!   O(1) clone of the root and an O(log n) path copy for the B+trees) plus a fixed
+//!   cost: the writer lock, one allocation, arc-swap's `swap`, which visits every thread
+//!   that has read the collection (O(threads)), and one atomic load to see whether
+//!   anybody waits for changes. A write never makes a reader wait.
+//!
+//! # Waiting for changes
+//!
+//! [`changed(since).await`](CowCell::changed) resolves with the first version above
+//! `since`, [`wait_newer`](CowCell::wait_newer) blocks a thread for it, and a
+//! [`Watcher`] returns each newer version once: tokio's `watch` channel, without a lock
+//! on the read path and without a runtime dependency. A waiter gets the latest version
+//! (versions published while it woke up are skipped); only writes that publish wake it.
+//!
 //! # Optional features
 //!
 //! * `rayon`: parallel iteration over snapshots (`snapshot.par_iter()`, also for
-//!   `&Snapshot<_>` in generic code), and `FromParallelIterator` / `ParallelExtend` /
-//!   `par_extend` for the collections: build in parallel, publish once.
-//! * `serde`: `Serialize` / `Deserialize` for the collections, [`CowCell`] and
-//!   [`Snapshot`], in the format of the container they wrap (a `CowVec` is a sequence, a
-//!   `CowMap` a map). Serializing writes one consistent version; version numbers are not
-//!   serialized.
+//!   `&Snapshot<_>` in generic code; the B+trees split along the tree), and
+//!   `FromParallelIterator` / `ParallelExtend` / `par_extend` for the collections: build
+//!   in parallel, publish once.
+//! * `serde`: `Serialize` / `Deserialize` for the collections, the persistent B+trees,
+//!   [`CowCell`] and [`Snapshot`], in the format of the container they wrap (a `CowVec`
+//!   is a sequence, a `CowMap` a map, a `CowBTreeMap` a map in key order). Serializing
+//!   writes one consistent version; version numbers are not serialized.
 //!
 //! # Examples
 //!
@@ -101,12 +143,28 @@
 //! assert_eq!(*snapshot, ["started"]);
 //! assert_eq!(log.to_vec(), ["started", "ready"]);
 //! ```
+//!
+//! A large routing table written often: a B+tree, read in key order, one version at a
+//! time.
+//!
+//! ```
+//! use cow_collections::CowBTreeMap;
+//!
+//! let table: CowBTreeMap<u32, String> = (0..100_000).map(|i| (i, format!("r{i}"))).collect();
+//! let before = table.snapshot();
+//! table.insert(42, "moved".into()); // copies one root-to-leaf path, not 100,000 entries
+//! assert_eq!(before[&42], "r42");
+//! assert_eq!(table.read()[&42], "moved");
+//! let window: Vec<u32> = table.read().range(10..13).map(|(k, _)| *k).collect();
+//! assert_eq!(window, [10, 11, 12]);
+//! ```
 
 #![deny(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod btree;
+mod btree_cell;
 mod cell;
 #[cfg(doctest)]
 mod compile_fail_tests;
@@ -123,6 +181,7 @@ mod vec;
 mod watcher;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
+pub use btree_cell::{CowBTreeMap, CowBTreeSet};
 pub use cell::{CowCell, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.

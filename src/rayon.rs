@@ -4,8 +4,9 @@
 //! * `&Snapshot<T>` and `&ReadGuard<'_, T>` are [`IntoParallelIterator`] whenever `&T`
 //!   is, so `snapshot.par_iter()` and `(&snapshot).into_par_iter()` work for
 //!   `Snapshot<Vec<T>>` (an indexed iterator over `&T`), `Snapshot<IndexSet<T>>` (over
-//!   `&T`) and `Snapshot<IndexMap<K, V>>` (over `(&K, &V)`), and in code generic over
-//!   `IntoParallelIterator`. A snapshot never changes, so the worker threads all see the
+//!   `&T`), `Snapshot<IndexMap<K, V>>` (over `(&K, &V)`), and the B+trees'
+//!   `Snapshot<PersistentBTreeMap<K, V>>` and `Snapshot<PersistentBTreeSet<T>>` (split
+//!   along the tree, no copy), and in code generic over `IntoParallelIterator`. A snapshot never changes, so the worker threads all see the
 //!   same version while writers go on publishing.
 //! * [`FromParallelIterator`] builds a new collection in parallel (version 0).
 //! * [`ParallelExtend`] and the inherent `par_extend(&self, ..)` collect the new elements
@@ -33,7 +34,10 @@ use core::hash::{BuildHasher, Hash};
 use ::rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend};
 use indexmap::{IndexMap, IndexSet};
 
-use crate::{CowMap, CowSet, CowVec, ReadGuard, Snapshot};
+use crate::{
+    CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec, PersistentBTreeMap, PersistentBTreeSet,
+    ReadGuard, Snapshot,
+};
 
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 impl<'a, T> IntoParallelIterator for &'a Snapshot<T>
@@ -208,5 +212,89 @@ where
     /// One parallel collect, then one copy and one publish; see [`CowMap::par_extend`].
     fn par_extend<I: IntoParallelIterator<Item = (K, V)>>(&mut self, par_iter: I) {
         CowMap::par_extend(self, par_iter);
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+impl<K: Ord + Clone + Send, V: Clone + Send> FromParallelIterator<(K, V)> for CowBTreeMap<K, V> {
+    /// Collects in parallel into a `Vec`, then builds the tree (bottom-up in O(n) when
+    /// the keys come sorted) as version 0.
+    fn from_par_iter<I: IntoParallelIterator<Item = (K, V)>>(par_iter: I) -> Self {
+        Vec::from_par_iter(par_iter)
+            .into_iter()
+            .collect::<PersistentBTreeMap<K, V>>()
+            .into()
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+impl<T: Ord + Clone + Send> FromParallelIterator<T> for CowBTreeSet<T> {
+    /// Collects in parallel into a `Vec`, then builds the tree as version 0.
+    fn from_par_iter<I: IntoParallelIterator<Item = T>>(par_iter: I) -> Self {
+        Vec::from_par_iter(par_iter)
+            .into_iter()
+            .collect::<PersistentBTreeSet<T>>()
+            .into()
+    }
+}
+
+impl<K: Ord + Clone + Send, V: Clone + Send> CowBTreeMap<K, V> {
+    /// Inserts every entry of `entries` (later ones overwrite earlier ones): the entries
+    /// are produced and collected in parallel before the lock is taken, then one
+    /// transaction and one publish (none if `entries` is empty), as
+    /// [`extend`](Self::extend).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowBTreeMap;
+    /// use rayon::prelude::*;
+    ///
+    /// let squares = CowBTreeMap::new();
+    /// squares.par_extend((0..100u64).into_par_iter().map(|i| (i, i * i)));
+    /// assert_eq!((squares.len(), squares.get(&9), squares.version()), (100, Some(81), 1));
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_extend(&self, entries: impl IntoParallelIterator<Item = (K, V)>) {
+        self.extend(Vec::from_par_iter(entries));
+    }
+}
+
+impl<T: Ord + Clone + Send> CowBTreeSet<T> {
+    /// Adds every absent element of `values`: collected in parallel before the lock is
+    /// taken, then at most one transaction and one publish (none if nothing is new), as
+    /// [`extend`](Self::extend).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowBTreeSet;
+    /// use rayon::prelude::*;
+    ///
+    /// let s = CowBTreeSet::new();
+    /// s.par_extend((0..100).into_par_iter().map(|i| i % 10));
+    /// assert_eq!((s.len(), s.version()), (10, 1));
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+    pub fn par_extend(&self, values: impl IntoParallelIterator<Item = T>) {
+        self.extend(Vec::from_par_iter(values));
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+impl<K: Ord + Clone + Send, V: Clone + Send> ParallelExtend<(K, V)> for CowBTreeMap<K, V> {
+    /// One parallel collect, then one transaction and one publish; see
+    /// [`CowBTreeMap::par_extend`].
+    fn par_extend<I: IntoParallelIterator<Item = (K, V)>>(&mut self, par_iter: I) {
+        CowBTreeMap::par_extend(self, par_iter);
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+impl<T: Ord + Clone + Send> ParallelExtend<T> for CowBTreeSet<T> {
+    /// One parallel collect, then at most one transaction and one publish; see
+    /// [`CowBTreeSet::par_extend`].
+    fn par_extend<I: IntoParallelIterator<Item = T>>(&mut self, par_iter: I) {
+        CowBTreeSet::par_extend(self, par_iter);
     }
 }

@@ -5,6 +5,11 @@
 //!   a sequence (as `IndexSet`, in insertion order), [`CowMap`](crate::CowMap) a map (as
 //!   `IndexMap`, in insertion order), [`CowCell<T>`](crate::CowCell),
 //!   [`Snapshot<T>`](crate::Snapshot) and [`ReadGuard`](crate::ReadGuard) as `T`.
+//! * [`PersistentBTreeMap`](crate::PersistentBTreeMap) and
+//!   [`CowBTreeMap`](crate::CowBTreeMap) are maps, [`PersistentBTreeSet`](crate::PersistentBTreeSet)
+//!   and [`CowBTreeSet`](crate::CowBTreeSet) sequences, in key order, exactly as std's
+//!   `BTreeMap` and `BTreeSet` (deserialized through them: a repeated key keeps its last
+//!   value, and the tree is then built bottom-up in O(n)).
 //! * Serializing a collection or a cell reads the current version once and writes that
 //!   one version: a concurrent write is either all in the output or not at all.
 //! * Version numbers are not part of the format. A deserialized collection, cell or
@@ -25,8 +30,12 @@ use core::hash::{BuildHasher, Hash};
 
 use ::serde::{Deserialize, Deserializer, Serialize, Serializer};
 use indexmap::{IndexMap, IndexSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{CowCell, CowMap, CowSet, CowVec, ReadGuard, Snapshot};
+use crate::{
+    CowBTreeMap, CowBTreeSet, CowCell, CowMap, CowSet, CowVec, PersistentBTreeMap,
+    PersistentBTreeSet, ReadGuard, Snapshot,
+};
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<T: Serialize> Serialize for CowCell<T> {
@@ -125,5 +134,79 @@ where
     /// into version 0.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         IndexMap::deserialize(deserializer).map(CowMap::from)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<K: Serialize, V: Serialize> Serialize for PersistentBTreeMap<K, V> {
+    /// Serializes the entries as a map in key order, as `BTreeMap` does.
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        serializer.collect_map(self)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de, K, V> Deserialize<'de> for PersistentBTreeMap<K, V>
+where
+    K: Deserialize<'de> + Ord + Clone,
+    V: Deserialize<'de> + Clone,
+{
+    /// Deserializes a map as `BTreeMap` does (a repeated key keeps its last value), then
+    /// builds the tree from the sorted entries in O(n).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::deserialize(deserializer).map(|map| map.into_iter().collect())
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<T: Serialize> Serialize for PersistentBTreeSet<T> {
+    /// Serializes the elements as a sequence in order, as `BTreeSet` does.
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        serializer.collect_seq(self)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for PersistentBTreeSet<T> {
+    /// Deserializes a sequence as `BTreeSet` does (a repeated element is kept once),
+    /// then builds the tree from the sorted elements in O(n).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeSet::deserialize(deserializer).map(|set| set.into_iter().collect())
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<K: Serialize, V: Serialize> Serialize for CowBTreeMap<K, V> {
+    /// Serializes the current version as a map in key order.
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        (*self.read()).serialize(serializer)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de, K, V> Deserialize<'de> for CowBTreeMap<K, V>
+where
+    K: Deserialize<'de> + Ord + Clone,
+    V: Deserialize<'de> + Clone,
+{
+    /// Deserializes a map, as `BTreeMap` does, into version 0.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        PersistentBTreeMap::deserialize(deserializer).map(CowBTreeMap::from)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<T: Serialize> Serialize for CowBTreeSet<T> {
+    /// Serializes the current version as a sequence in order.
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        (*self.read()).serialize(serializer)
+    }
+}
+
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for CowBTreeSet<T> {
+    /// Deserializes a sequence, as `BTreeSet` does, into version 0.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        PersistentBTreeSet::deserialize(deserializer).map(CowBTreeSet::from)
     }
 }

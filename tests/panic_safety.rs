@@ -19,7 +19,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{catch, expect_panic, ids, with_timeout, Dummy, Op, Tracker, PLANNED};
-use cow_collections::{CowCell, CowMap, CowSet, CowVec};
+use cow_collections::{CowBTreeMap, CowBTreeSet, CowCell, CowMap, CowSet, CowVec};
 
 // ---------------------------------------------------------------------------------------
 // Harness
@@ -79,6 +79,33 @@ impl Observed for CowMap<Dummy, Dummy> {
     }
     fn version(&self) -> u64 {
         CowMap::version(self)
+    }
+    fn touch(&self) {
+        self.update(|_| ());
+    }
+}
+
+impl Observed for CowBTreeSet<Dummy> {
+    fn ids(&self) -> Vec<u64> {
+        ids(self.read().iter())
+    }
+    fn version(&self) -> u64 {
+        CowBTreeSet::version(self)
+    }
+    fn touch(&self) {
+        self.update(|_| ());
+    }
+}
+
+impl Observed for CowBTreeMap<Dummy, Dummy> {
+    fn ids(&self) -> Vec<u64> {
+        self.read()
+            .iter()
+            .flat_map(|(k, v)| [k.id(), v.id()])
+            .collect()
+    }
+    fn version(&self) -> u64 {
+        CowBTreeMap::version(self)
     }
     fn touch(&self) {
         self.update(|_| ());
@@ -161,6 +188,16 @@ fn set4(t: &Tracker) -> CowSet<Dummy> {
 
 fn map4(t: &Tracker) -> CowMap<Dummy, Dummy> {
     (0..4).map(|i| (t.dummy(i), t.dummy(100 + i))).collect()
+}
+
+/// 40 entries: more than one leaf (16), so writes copy a path of two nodes and can
+/// split, steal or merge.
+fn bmap40(t: &Tracker) -> CowBTreeMap<Dummy, Dummy> {
+    (0..40).map(|i| (t.dummy(i), t.dummy(100 + i))).collect()
+}
+
+fn bset40(t: &Tracker) -> CowBTreeSet<Dummy> {
+    t.dummies(0..40).into_iter().collect()
 }
 
 /// One test per (write method, kind of user code that panics).
@@ -317,6 +354,68 @@ panic_point_tests! {
             t.callback();
             Some(t.dummy(109))
         }));
+    btree_map_insert_panicking_ord: Op::Cmp, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
+    btree_map_insert_panicking_clone: Op::Clone, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
+    btree_map_insert_existing_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.insert(t.dummy(7), t.dummy(207)).is_some());
+    btree_map_remove_panicking_ord: Op::Cmp, bmap40, |c, t| assert!(c.remove(&t.dummy(7)).is_some());
+    btree_map_remove_panicking_clone: Op::Clone, bmap40, |c, t| assert!(c.remove(&t.dummy(7)).is_some());
+    btree_map_retain_few_panicking_clone: Op::Clone, bmap40, |c, _| c.retain(|k, _| k.id() != 1);
+    btree_map_retain_many_panicking_clone: Op::Clone, bmap40, |c, _| c.retain(|k, _| k.id() < 5);
+    btree_map_retain_panicking_ord: Op::Cmp, bmap40, |c, _| c.retain(|k, _| k.id() != 1);
+    btree_map_retain_panicking_predicate: Op::Callback, bmap40, |c, t| c.retain(|k, _| {
+        t.callback();
+        k.id() != 1
+    });
+    btree_map_extend_panicking_ord: Op::Cmp, bmap40,
+        |c, t| c.extend([(t.dummy(1), t.dummy(201)), (t.dummy(59), t.dummy(159))]);
+    btree_map_extend_panicking_clone: Op::Clone, bmap40,
+        |c, t| c.extend([(t.dummy(1), t.dummy(201)), (t.dummy(59), t.dummy(159))]);
+    btree_map_insert_if_absent_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert!(c.insert_if_absent(t.dummy(50), t.dummy(150)).is_none());
+    btree_map_insert_if_absent_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.insert_if_absent(t.dummy(50), t.dummy(150)).is_none());
+    btree_map_insert_if_absent_present_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.insert_if_absent(t.dummy(1), t.dummy(201)).is_some());
+    btree_map_replace_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
+    btree_map_replace_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
+    btree_map_replace_if_eq_panicking_eq: Op::Eq, bmap40,
+        |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
+    btree_map_replace_if_eq_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
+    btree_map_remove_if_eq_panicking_eq: Op::Eq, bmap40,
+        |c, t| assert!(c.remove_if_eq(&t.dummy(1), &t.dummy(101)));
+    btree_map_remove_if_eq_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.remove_if_eq(&t.dummy(1), &t.dummy(101)));
+    btree_map_compute_panicking_ord: Op::Cmp, bmap40, |c, t| drop(c.compute(t.dummy(1), |_| None));
+    btree_map_compute_panicking_clone: Op::Clone, bmap40,
+        |c, t| drop(c.compute(t.dummy(1), |_| Some(t.dummy(201))));
+    btree_map_compute_panicking_closure: Op::Callback, bmap40,
+        |c, t| drop(c.compute(t.dummy(9), |old| {
+            t.callback();
+            old.map(|_| t.dummy(209))
+        }));
+    btree_map_pop_first_panicking_clone: Op::Clone, bmap40, |c, _| assert!(c.pop_first().is_some());
+    btree_map_pop_last_panicking_clone: Op::Clone, bmap40, |c, _| assert!(c.pop_last().is_some());
+    btree_map_update_panicking_closure: Op::Callback, bmap40, |c, t| c.update(|m| {
+        m.insert(t.dummy(50), t.dummy(150));
+        m.remove(&t.dummy(3));
+        t.callback();
+    });
+    btree_set_insert_panicking_ord: Op::Cmp, bset40, |c, t| assert!(c.insert(t.dummy(50)));
+    btree_set_insert_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.insert(t.dummy(50)));
+    btree_set_remove_panicking_ord: Op::Cmp, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
+    btree_set_remove_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
+    btree_set_retain_panicking_clone: Op::Clone, bset40, |c, _| c.retain(|d| d.id() % 2 == 0);
+    btree_set_retain_panicking_predicate: Op::Callback, bset40, |c, t| c.retain(|d| {
+        t.callback();
+        d.id() != 1
+    });
+    btree_set_extend_panicking_ord: Op::Cmp, bset40, |c, t| c.extend(t.dummies([1, 58, 59]));
+    btree_set_extend_panicking_clone: Op::Clone, bset40, |c, t| c.extend(t.dummies([1, 58, 59]));
+    btree_set_pop_first_panicking_clone: Op::Clone, bset40, |c, _| assert!(c.pop_first().is_some());
     map_compute_absent_to_none_panicking_closure: Op::Callback, map4,
         |c, t| drop(c.compute(t.dummy(9), |_| {
             t.callback();

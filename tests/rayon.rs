@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
-use cow_collections::{CowMap, CowSet, CowVec};
+use cow_collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
 use indexmap::{IndexMap, IndexSet};
 use rayon::prelude::*;
 
@@ -179,4 +179,57 @@ fn par_extend_concurrently_loses_nothing() {
     let seen: HashSet<u64> = list.snapshot().par_iter().copied().collect();
     assert_eq!(seen.len(), 2_000);
     assert_eq!(seen, (0..2_000).collect());
+}
+
+#[test]
+fn btree_snapshots_iterate_in_parallel_split_along_the_tree() {
+    // Sizes around and well past one leaf, so that every split path runs: a lone leaf,
+    // a root whose children are leaves, and deeper trees.
+    for n in [0, 1, 15, 17, 600, N] {
+        let map: CowBTreeMap<u64, u64> = (0..n).map(|i| (i, i * 3)).collect();
+        let snapshot = map.snapshot();
+        let keys: Vec<u64> = snapshot.par_iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            keys,
+            (0..n).collect::<Vec<_>>(),
+            "n = {n}: collect keeps order"
+        );
+        let sum: u64 = snapshot.par_iter().map(|(_, v)| *v).sum();
+        assert_eq!(sum, 3 * (0..n).sum::<u64>());
+        let seen: HashSet<u64> = (&snapshot).into_par_iter().map(|(k, _)| *k).collect();
+        assert_eq!(seen.len() as u64, n);
+        // Short-circuiting stops early and still finds the answer.
+        assert_eq!(
+            snapshot
+                .par_iter()
+                .find_any(|(k, _)| **k == n / 2)
+                .is_some(),
+            n > 0
+        );
+
+        let set: CowBTreeSet<u64> = (0..n).collect();
+        assert_eq!(par_sum(&set.snapshot()), (0..n).sum::<u64>());
+        assert_eq!(par_sum(&set.read()), (0..n).sum::<u64>());
+    }
+}
+
+#[test]
+fn btree_collections_collect_and_extend_in_parallel_with_one_publish() {
+    let map: CowBTreeMap<u64, u64> = (0..N).into_par_iter().map(|i| (N - 1 - i, i)).collect();
+    assert_eq!((map.len() as u64, map.version()), (N, 0));
+    map.read().check_invariants();
+    map.par_extend((N..N + 100).into_par_iter().map(|i| (i, i)));
+    assert_eq!((map.len() as u64, map.version()), (N + 100, 1));
+    let mut map = map;
+    ParallelExtend::par_extend(&mut map, vec![(0, 7)]);
+    assert_eq!((map.get(&0), map.version()), (Some(7), 2));
+    assert_eq!(map.get(&(N - 1)), Some(0));
+
+    let set: CowBTreeSet<u64> = (0..N).into_par_iter().map(|i| i % 100).collect();
+    assert_eq!(set.len(), 100);
+    set.par_extend((0..100u64).into_par_iter()); // nothing new
+    assert_eq!(set.version(), 0);
+    let mut set = set;
+    ParallelExtend::par_extend(&mut set, vec![1000]);
+    assert_eq!((set.len(), set.version()), (101, 1));
 }

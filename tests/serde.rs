@@ -4,10 +4,13 @@
 // Loom runs only tests/loom.rs: these tests use real threads and std primitives.
 #![cfg(not(loom))]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::thread;
 
-use cow_collections::{CowCell, CowMap, CowSet, CowVec, Snapshot};
+use cow_collections::{
+    CowBTreeMap, CowBTreeSet, CowCell, CowMap, CowSet, CowVec, PersistentBTreeMap,
+    PersistentBTreeSet, Snapshot,
+};
 use indexmap::{IndexMap, IndexSet};
 use serde::{Deserialize, Serialize};
 
@@ -152,4 +155,35 @@ fn deserialize_errors_are_reported() {
     assert!(serde_json::from_str::<CowMap<String, u8>>("[1]").is_err());
     assert!(serde_json::from_str::<CowSet<u8>>("[256]").is_err());
     assert!(serde_json::from_str::<CowCell<u8>>("\"x\"").is_err());
+}
+
+#[test]
+fn btree_maps_and_sets_are_what_std_btreemap_and_btreeset_are() {
+    // Enough entries for several leaves; keys serialize in order.
+    let std_map: BTreeMap<String, u32> = (0..50).map(|i| (format!("k{i:02}"), i)).collect();
+    let persistent: PersistentBTreeMap<String, u32> = std_map.clone().into_iter().collect();
+    let back = round_trip(&persistent, &std_map);
+    assert_eq!(back, persistent);
+    back.check_invariants();
+
+    let cow = CowBTreeMap::from(persistent);
+    cow.insert("k99".into(), 99);
+    let mut expected = std_map.clone();
+    expected.insert("k99".into(), 99);
+    let back = round_trip(&cow, &expected);
+    assert_eq!(back, cow);
+    assert_eq!(back.version(), 0);
+
+    // A repeated key keeps its last value, as with BTreeMap.
+    let dup: PersistentBTreeMap<String, u32> = serde_json::from_str(r#"{"a":1,"a":2}"#).unwrap();
+    assert_eq!(dup.get("a"), Some(&2));
+
+    let std_set: BTreeSet<u32> = [5, 1, 3].into();
+    let set = CowBTreeSet::from([3, 1, 5]);
+    let back = round_trip(&set, &std_set);
+    assert_eq!(back, set);
+    let back = round_trip(&PersistentBTreeSet::from([2, 1]), &BTreeSet::from([1, 2]));
+    assert_eq!(back.len(), 2);
+    let dup: CowBTreeSet<u32> = serde_json::from_str("[2, 1, 2]").unwrap();
+    assert_eq!(dup.read().iter().copied().collect::<Vec<_>>(), [1, 2]);
 }

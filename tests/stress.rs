@@ -15,7 +15,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::{scaled, with_deadline, Tracker};
-use cow_collections::{CowCell, CowMap, CowSet, CowVec, Snapshot};
+use cow_collections::{CowBTreeMap, CowCell, CowMap, CowSet, CowVec, Snapshot};
 
 /// Generous: a stuck stress test fails instead of hanging, a slow machine does not.
 fn limit() -> Duration {
@@ -622,5 +622,79 @@ fn every_waiter_reaches_the_final_version() {
         );
         assert_eq!(wakes.len(), waiters);
         assert!(wakes.iter().all(|&n| (1..=publishes).contains(&n)));
+    });
+}
+
+/// `CowBTreeMap` under concurrent writers: readers check that every version they see is
+/// sorted, whole (each writer's entries come as a contiguous prefix of what it wrote,
+/// matching the version's length) and never older than the last one they saw; at the end
+/// every write is there. Writers insert and remove through several kinds of write, so
+/// splits and merges happen while readers iterate.
+#[test]
+fn btree_map_readers_see_sorted_whole_versions() {
+    with_deadline(limit(), || {
+        let per_writer = scaled(600, 12) as u32;
+        let writers = scaled(2, 2);
+        let map: Arc<CowBTreeMap<u32, u32>> = Arc::new(CowBTreeMap::new());
+        let reader_map = Arc::clone(&map);
+        let ((), rounds) = with_readers(
+            2,
+            move |done| {
+                let mut last = 0;
+                let mut rounds = 0;
+                while keep_reading(done, rounds) {
+                    let snapshot = reader_map.snapshot();
+                    assert!(snapshot.version() >= last, "version went down");
+                    last = snapshot.version();
+                    // Sorted, values match keys, and each writer's keys are exactly the
+                    // first n of its sequence (w, w + 2, w + 4, ...): count and maximum
+                    // agree, so nothing in between was skipped.
+                    let mut previous = None;
+                    let mut count = [0u32; 2];
+                    let mut max = [None; 2];
+                    for (&k, &v) in snapshot.iter() {
+                        assert!(previous < Some(k), "not sorted: {previous:?} then {k}");
+                        previous = Some(k);
+                        assert_eq!(v, k * 2);
+                        count[(k % 2) as usize] += 1;
+                        max[(k % 2) as usize] = Some(k);
+                    }
+                    assert_eq!(count.iter().sum::<u32>() as usize, snapshot.len());
+                    for w in 0..2u32 {
+                        let n = count[w as usize];
+                        assert_eq!(max[w as usize], n.checked_sub(1).map(|i| w + 2 * i));
+                    }
+                    rounds += 1;
+                }
+                rounds
+            },
+            || {
+                thread::scope(|s| {
+                    for w in 0..writers as u32 {
+                        let map = &map;
+                        s.spawn(move || {
+                            for i in 0..per_writer {
+                                let k = w + 2 * i;
+                                let previous = match i % 3 {
+                                    0 => map.insert(k, k * 2),
+                                    1 => map.insert_if_absent(k, k * 2),
+                                    _ => map.update(|m| m.insert(k, k * 2)),
+                                };
+                                assert_eq!(previous, None, "key {k} inserted twice");
+                            }
+                        });
+                    }
+                });
+            },
+        );
+        assert!(rounds.iter().all(|&r| r > 0));
+        assert_eq!(map.len(), writers * per_writer as usize);
+        assert_eq!(map.version(), (writers * per_writer as usize) as u64);
+        map.read().check_invariants();
+        // Removals in bulk while nobody reads: the tree shrinks back to empty and stays valid.
+        map.retain(|k, _| k % 4 == 0);
+        map.read().check_invariants();
+        while map.pop_first().is_some() {}
+        assert!(map.is_empty());
     });
 }

@@ -260,6 +260,12 @@ pub struct TreeShape {
 }
 
 impl<K, V> PersistentBTreeMap<K, V> {
+    /// The root node, borrowed (`None` for a map that never had one).
+    #[cfg(feature = "rayon")]
+    pub(super) fn root_node(&self) -> Option<node::Child<'_, K, V>> {
+        self.root.as_ref().map(NodeRef::as_child)
+    }
+
     /// The tree's shape and node sizes. O(number of nodes).
     #[doc(hidden)]
     pub fn shape(&self) -> TreeShape {

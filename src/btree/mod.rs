@@ -51,6 +51,8 @@
 mod iter;
 mod map;
 mod node;
+#[cfg(feature = "rayon")]
+mod par_iter;
 mod search;
 mod set;
 
@@ -62,9 +64,13 @@ pub mod btree_map {
     pub use super::iter::{IntoIter, Iter, Keys, Range, Values};
     #[doc(hidden)]
     pub use super::map::TreeShape;
+    #[cfg(feature = "rayon")]
+    pub use super::par_iter::ParIter;
 }
 
 /// The iterator types of [`PersistentBTreeSet`], as in std's `collections::btree_set`.
 pub mod btree_set {
+    #[cfg(feature = "rayon")]
+    pub use super::par_iter::SetParIter as ParIter;
     pub use super::set::{IntoIter, Iter, Range};
 }

@@ -38,6 +38,12 @@ pub struct PersistentBTreeSet<T> {
 }
 
 impl<T> PersistentBTreeSet<T> {
+    /// The map underneath (elements as keys, `()` values).
+    #[cfg(feature = "rayon")]
+    pub(super) fn as_map(&self) -> &PersistentBTreeMap<T, ()> {
+        &self.map
+    }
+
     /// An empty set. Allocates nothing.
     ///
     /// # Examples
