@@ -6,9 +6,14 @@
 //!
 //! * `insert_*`: one insert of a new key as a copy-on-write cell pays for it: `clone`
 //!   the current version, insert into the clone, drop the retired version (freeing the
-//!   nodes only it held). imbl the same; concread a write transaction with one insert
-//!   and its commit; `CowMap::insert` (a full copy). The inserted keys are removed again
-//!   outside the timed region every `CHUNK` inserts, so the size stays near `n`.
+//!   nodes only it held). `ours` does that by hand on a `PersistentBTreeMap`;
+//!   `cow_btree_map` is `CowBTreeMap::insert` itself (the writer lock, the publish, the
+//!   retired version freed after the unlock). imbl the same as `ours`; concread a write
+//!   transaction with one insert and its commit; `cowmap` is `CowMap::insert` (a full
+//!   copy of the map). The inserted keys are removed again outside the timed region
+//!   every `CHUNK` inserts, so the size stays near `n`.
+//! * `crossover_insert`, `crossover_get` (`String` keys, 16 to 16,384 entries): where
+//!   `CowBTreeMap` overtakes the flat `CowMap` on writes, and what it costs on reads.
 //! * `get_*`: one lookup of a present key, keys in a fixed pseudo-random order.
 //! * `iter_*`: a full iteration summing the values.
 //! * `batch_string`: 1,000 inserts on one clone (each shared node copied once), then
@@ -30,7 +35,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use common::{config, Clock};
-use cow_collections::{CowMap, PersistentBTreeMap};
+use cow_collections::{CowBTreeMap, CowMap, PersistentBTreeMap};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 
@@ -86,6 +91,8 @@ impl Key for u64 {
 struct Fixture<K: Key> {
     n: usize,
     ours: PersistentBTreeMap<K, u64>,
+    /// The same entries in a concurrent cell, inserted in the same order (own nodes).
+    cell: CowBTreeMap<K, u64>,
     std: BTreeMap<K, u64>,
     imbl: imbl::OrdMap<K, u64>,
     concread: concread::bptree::BptreeMap<K, u64>,
@@ -102,6 +109,12 @@ impl<K: Key> Fixture<K> {
         rng.shuffle(&mut ids);
         let entries: Vec<(K, u64)> = ids.iter().map(|&i| (K::make(2 * i), i)).collect();
         let mut ours = PersistentBTreeMap::new();
+        let cell = CowBTreeMap::new();
+        cell.update(|m| {
+            for (k, v) in &entries {
+                m.insert(k.clone(), *v);
+            }
+        });
         let mut std = BTreeMap::new();
         let mut imbl = imbl::OrdMap::new();
         let concread = concread::bptree::BptreeMap::new();
@@ -125,6 +138,7 @@ impl<K: Key> Fixture<K> {
         Fixture {
             n,
             ours,
+            cell,
             std,
             imbl,
             concread,
@@ -243,8 +257,33 @@ fn clone_batch<K: Key, M: Persistent<K>>(
 fn insert<K: Key>(c: &mut Criterion, f: &mut Fixture<K>, cow: Option<&CowMap<K, u64>>) {
     let mut group = c.benchmark_group(format!("insert_{}", K::NAME));
     let n = f.n;
+    if n >= 1_000_000 && cow.is_some() {
+        // `cowmap` copies a million entries per insert.
+        group.sample_size(10);
+    }
     let keys = &f.absent;
     clone_insert(&mut group, BenchmarkId::new("ours", n), keys, &mut f.ours);
+    let cell = &f.cell;
+    group.bench_function(BenchmarkId::new("cow_btree_map", n), |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                CHUNK,
+                keys,
+                &mut (),
+                |(), k| {
+                    cell.insert(k.clone(), 1);
+                },
+                |(), ks| {
+                    cell.update(|m| {
+                        ks.iter().for_each(|k| {
+                            m.remove(k);
+                        })
+                    })
+                },
+            )
+        })
+    });
     clone_insert(&mut group, BenchmarkId::new("imbl", n), keys, &mut f.imbl);
     group.bench_function(BenchmarkId::new("concread", n), |b| {
         b.iter_custom(|iters| {
@@ -407,8 +446,8 @@ fn sizes() -> Vec<usize> {
 fn suite<K: Key>(c: &mut Criterion) {
     for n in sizes() {
         let mut f = Fixture::<K>::new(n);
-        // A whole copy per write: only up to 100,000 entries (~50 ms a write at 1M).
-        let cow = (K::NAME == "string" && n <= 100_000).then(|| {
+        // A whole copy per write (~50 ms a write at 1M): `String` keys only.
+        let cow = (K::NAME == "string").then(|| {
             f.std
                 .iter()
                 .map(|(k, v)| (k.clone(), *v))
@@ -426,9 +465,80 @@ fn suite<K: Key>(c: &mut Criterion) {
     }
 }
 
+/// Where the B+tree overtakes the flat map: one insert of a new key (published, the
+/// retired version freed) and one lookup, both through their cells, `String` keys, at
+/// sizes around the crossover.
+fn crossover(c: &mut Criterion) {
+    let sizes = [16usize, 64, 256, 1024, 4096, 16384];
+    let mut insert = c.benchmark_group("crossover_insert");
+    for &n in &sizes {
+        let present: Vec<String> = (0..n as u64).map(|i| String::make(2 * i)).collect();
+        let absent: Vec<String> = (0..n as u64).map(|i| String::make(2 * i + 1)).collect();
+        let flat: CowMap<String, u64> = present.iter().map(|k| (k.clone(), 0)).collect();
+        let tree: CowBTreeMap<String, u64> = present.iter().map(|k| (k.clone(), 0)).collect();
+        insert.bench_function(BenchmarkId::new("cowmap", n), |b| {
+            b.iter_custom(|iters| {
+                chunked(
+                    iters,
+                    8,
+                    &absent,
+                    &mut (),
+                    |(), k| {
+                        flat.insert(k.clone(), 1);
+                    },
+                    |(), ks| {
+                        flat.update(|m| ks.iter().for_each(|k| assert!(m.swap_remove(k).is_some())))
+                    },
+                )
+            })
+        });
+        insert.bench_function(BenchmarkId::new("cow_btree_map", n), |b| {
+            b.iter_custom(|iters| {
+                chunked(
+                    iters,
+                    8,
+                    &absent,
+                    &mut (),
+                    |(), k| {
+                        tree.insert(k.clone(), 1);
+                    },
+                    |(), ks| {
+                        tree.update(|m| ks.iter().for_each(|k| assert!(m.remove(k).is_some())))
+                    },
+                )
+            })
+        });
+    }
+    insert.finish();
+    let mut get = c.benchmark_group("crossover_get");
+    for &n in &sizes {
+        let mut keys: Vec<String> = (0..n as u64).map(|i| String::make(2 * i)).collect();
+        let flat: CowMap<String, u64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+        let tree: CowBTreeMap<String, u64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+        Rng(n as u64 + 1).shuffle(&mut keys);
+        let keys = &keys;
+        get.bench_function(BenchmarkId::new("cowmap", n), |b| {
+            let mut i = 0;
+            common::iter(b, || {
+                i = (i + 1) % keys.len();
+                flat.read().get(&keys[i]).copied()
+            })
+        });
+        get.bench_function(BenchmarkId::new("cow_btree_map", n), |b| {
+            let mut i = 0;
+            common::iter(b, || {
+                i = (i + 1) % keys.len();
+                tree.read().get(&keys[i]).copied()
+            })
+        });
+    }
+    get.finish();
+}
+
 fn benches(c: &mut Criterion) {
     suite::<String>(c);
     suite::<u64>(c);
+    crossover(c);
 }
 
 criterion_group! {
