@@ -14,10 +14,12 @@
 //!   every `CHUNK` inserts, so the size stays near `n`.
 //! * `crossover_insert`, `crossover_get` (`String` keys, 16 to 16,384 entries): where
 //!   `CowBTreeMap` overtakes the flat `CowMap` on writes, and what it costs on reads.
-//! * `get_*`: one lookup of a present key, keys in a fixed pseudo-random order.
+//! * `get_*`: one lookup of a present key, keys in a fixed pseudo-random order;
+//!   `cow_btree_map` looks up through the cell (`read().get(k)`).
 //! * `iter_*`: a full iteration summing the values.
 //! * `batch_string`: 1,000 inserts on one clone (each shared node copied once), then
-//!   the retired version dropped; concread: one write transaction of 1,000 inserts.
+//!   the retired version dropped; `cow_btree_map`: the same as one `CowBTreeMap::update`;
+//!   concread: one write transaction of 1,000 inserts.
 //! * `from_iter_*`: building from sorted entries.
 //!
 //! Maps are built by inserting the keys in a random order (realistic fill), keys
@@ -350,6 +352,7 @@ fn get<K: Key>(c: &mut Criterion, f: &Fixture<K>) {
         };
     }
     case!("ours", &f.ours, |m, k| m.get(k).copied());
+    case!("cow_btree_map", &f.cell, |m, k| m.read().get(k).copied());
     case!("std", &f.std, |m, k| m.get(k).copied());
     case!("imbl", &f.imbl, |m, k| m.get(k).copied());
     case!("concread", f.concread.read(), |m, k| m.get(k).copied());
@@ -383,6 +386,23 @@ fn batch<K: Key>(c: &mut Criterion, f: &mut Fixture<K>) {
     let n = f.n;
     let keys = &f.absent[..BATCH];
     clone_batch(&mut group, BenchmarkId::new("ours", n), keys, &mut f.ours);
+    let cell = &f.cell;
+    group.bench_function(BenchmarkId::new("cow_btree_map", n), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                total += Clock::get().time(|| {
+                    cell.update(|m| {
+                        for k in keys {
+                            m.insert(k.clone(), 1);
+                        }
+                    })
+                });
+                cell.update(|m| keys.iter().for_each(|k| assert!(m.remove(k).is_some())));
+            }
+            total
+        })
+    });
     clone_batch(&mut group, BenchmarkId::new("imbl", n), keys, &mut f.imbl);
     group.bench_function(BenchmarkId::new("concread", n), |b| {
         let tree = &f.concread;

@@ -31,7 +31,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{config, with_background};
+use common::{config, criterion_dir, with_background};
 use cow_collections::{CowCell, CowVec};
 use criterion::Criterion;
 use hdrhistogram::Histogram;
@@ -356,4 +356,30 @@ fn main() {
         watch_times.as_secs_f64() * 1e6,
         cow.as_secs_f64() / watch_times.as_secs_f64()
     );
+    write_json(samples, &rows, cow, watch_times);
+}
+
+/// `<criterion dir>/notify/notify.json`, for `ci/bench-report.py`.
+fn write_json(samples: usize, rows: &[(&str, Histogram<u64>)], cow: Duration, watch: Duration) {
+    let dir = criterion_dir().join("notify");
+    std::fs::create_dir_all(&dir).expect("create the notify results directory");
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|(name, h)| {
+            format!(
+                "    {{\"name\": \"{name}\", \"p50\": {}, \"p99\": {}, \"max\": {}}}",
+                h.value_at_quantile(0.5),
+                h.value_at_quantile(0.99),
+                h.max()
+            )
+        })
+        .collect();
+    let json = format!(
+        "{{\n  \"samples\": {samples},\n  \"wake_latency\": [\n{}\n  ],\n  \
+         \"wake_all_1000_ns\": {{\"cow\": {}, \"watch\": {}}}\n}}\n",
+        rows.join(",\n"),
+        cow.as_nanos(),
+        watch.as_nanos()
+    );
+    std::fs::write(dir.join("notify.json"), json).expect("write notify.json");
 }

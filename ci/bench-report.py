@@ -49,6 +49,19 @@ GROUPS = [
     ("write_store", "`store` of a value built outside the timing (no copy; the retired n-element version is freed inside the timing).", "vec_clone"),
     ("map_get_1t", "Lookup of a random key in a 1,024-entry `u64 -> u64` map.", "pl_rwlock"),
     ("map_get_writer", "The same, while a second thread overwrites entries in a loop (CowMap: full copy per write).", "pl_rwlock"),
+    ("insert_string", "One insert of a new `String` key (`service-%08d`, value `u64`) into an n-entry map, as a copy-on-write cell pays for it: clone the version, insert, free the retired version. `cow_btree_map` is `CowBTreeMap::insert` itself (lock, publish, retire).", "imbl"),
+    ("insert_u64", "The same with `u64` keys (no `CowMap` row).", "imbl"),
+    ("get_string", "One lookup of a present `String` key in an n-entry map (random order).", "std"),
+    ("get_u64", "The same with `u64` keys.", "std"),
+    ("iter_string", "A full iteration summing the values, `String` keys.", "std"),
+    ("iter_u64", "The same with `u64` keys.", "std"),
+    ("batch_string", "1,000 inserts of new keys into an n-entry map as one transaction (each shared node copied once), the retired version freed. `cow_btree_map`: one `CowBTreeMap::update`; concread: one write transaction.", "imbl"),
+    ("from_iter_string", "Building an n-entry map from sorted entries.", "std"),
+    ("from_iter_u64", "The same with `u64` keys.", "std"),
+    ("crossover_insert", "The flat map against the B+tree, both through their cells: one insert of a new `String` key (published, retired version freed), n from 16 to 16,384.", "cowmap"),
+    ("crossover_get", "The same maps: one `read().get()` of a present key.", "cowmap"),
+    ("notify_read_2t", "`read()` of a 16-element `CowVec` while a second thread reads it too, against `watch::Receiver::borrow()` with a second receiver doing the same (an `RwLock` read).", "watch_borrow"),
+    ("notify_write_set", "A 16-element `CowVec::set` with nobody waiting: on a collection nobody ever waited on, and on one whose waiters came and went (the waiter list exists, the count is 0).", "set_16_never_waited"),
 ]
 
 # Preferred row order; functions not listed follow alphabetically. The `proto_*` and
@@ -64,6 +77,8 @@ ORDER = [
     "vec_clone", "mutex_arc_replace", "arc_alloc_free", "arc_clone_drop",
     "pl_mutex_lock_unlock", "thread_token", "cow_set_64_idle_readers",
     "arcswap_swap_64_idle_readers", "epoch_set", "epoch_set_64_idle_readers",
+    "ours", "cow_btree_map", "imbl", "concread", "cowmap", "watch_borrow",
+    "set_16_never_waited", "set_16_waited_before",
 ]
 
 LEGEND = {
@@ -101,6 +116,15 @@ LEGEND = {
     "epoch_set": "the crossbeam-epoch cell's 16-element `set` (deferred destruction)",
     "epoch_set_64_idle_readers": "`epoch_set` again, with the same 64 idle threads (pinned once each)",
     "timer_floor": "two `Instant::now()` calls and nothing between: the resolution floor",
+    "ours": "`PersistentBTreeMap` by hand (clone, change, drop the old version), no cell",
+    "cow_btree_map": "`CowBTreeMap` (the cell: lock, publish, retire; reads through `read()`)",
+    "std": "std's `BTreeMap` (not persistent: no clone per write)",
+    "imbl": "`imbl::OrdMap` (persistent B-tree), clone + change",
+    "concread": "`concread::bptree::BptreeMap` (transactional copy-on-write B+tree): write transaction + commit",
+    "cowmap": "the crate's flat `CowMap` (a full copy per write)",
+    "watch_borrow": "`tokio::sync::watch::Receiver::borrow()`",
+    "set_16_never_waited": "16-element `CowVec::set`, no waiter ever",
+    "set_16_waited_before": "the same after waiters came and went",
 }
 
 # The crate's targets. Each: label, kind, inputs, comparison, threshold, note. A target
@@ -130,6 +154,35 @@ TARGETS = [
      (("write_set", "cow", "100000"), ("write_set", "vec_clone", "100000")), "<=", 1.1, ""),
     ("  the same at 1,000,000 elements", "ratio",
      (("write_set", "cow", "1000000"), ("write_set", "vec_clone", "1000000")), "<=", 1.1, "informational"),
+    ("`CowBTreeMap::insert` at 1,000,000 <= 0.75x the faster of imbl and concread", "ratio_min",
+     (("insert_string", "cow_btree_map", "1000000"), ("insert_string", "imbl", "1000000"),
+      ("insert_string", "concread", "1000000")), "<=", 0.75, ""),
+    ("`CowBTreeMap::insert` at 1,000,000 >= 5,000x faster than `CowMap::insert`", "inverse",
+     (("insert_string", "cow_btree_map", "1000000"), ("insert_string", "cowmap", "1000000")), ">=", 5000.0, ""),
+    ("`CowBTreeMap::insert` at 1,000 <= 0.75x the faster of imbl and concread", "ratio_min",
+     (("insert_string", "cow_btree_map", "1000"), ("insert_string", "imbl", "1000"),
+      ("insert_string", "concread", "1000")), "<=", 0.75, ""),
+    ("`CowBTreeMap::insert` at 1,000 >= 25x faster than `CowMap::insert`", "inverse",
+     (("insert_string", "cow_btree_map", "1000"), ("insert_string", "cowmap", "1000")), ">=", 25.0, ""),
+    ("`CowBTreeMap` `read().get()` at 1,000,000 <= 1.0x std's `BTreeMap::get`", "ratio",
+     (("get_string", "cow_btree_map", "1000000"), ("get_string", "std", "1000000")), "<=", 1.0, ""),
+    ("`CowBTreeMap` `read().get()` at 1,000,000 <= 0.75x the faster of imbl and concread", "ratio_min",
+     (("get_string", "cow_btree_map", "1000000"), ("get_string", "imbl", "1000000"),
+      ("get_string", "concread", "1000000")), "<=", 0.75, ""),
+    ("Full iteration at 1,000,000 <= 1.5x std's `BTreeMap`", "ratio",
+     (("iter_string", "ours", "1000000"), ("iter_string", "std", "1000000")), "<=", 1.5, ""),
+    ("1,000-insert `update` into 1,000,000 <= 0.5x the faster peer's 1,000-insert transaction", "ratio_min",
+     (("batch_string", "cow_btree_map", "1000000"), ("batch_string", "imbl", "1000000"),
+      ("batch_string", "concread", "1000000")), "<=", 0.5, ""),
+    ("Two reading threads: `read()` >= 10x `watch::Receiver::borrow()` throughput", "inverse",
+     (("notify_read_2t", "cow_read", None), ("notify_read_2t", "watch_borrow", None)), ">=", 10.0, ""),
+    ("  a write with nobody waiting, after waiters came and went, vs. never waited on", "ratio",
+     (("notify_write_set", "set_16_waited_before", None), ("notify_write_set", "set_16_never_waited", None)),
+     "<=", 1.05, "informational"),
+    ("Wake latency p99 <= 1.5x `tokio::sync::watch`'s: a blocked thread", "notify_ratio",
+     ("cow wait_newer (thread)", "watch changed (thread)"), "<=", 1.5, ""),
+    ("Wake latency p99 <= 1.5x `tokio::sync::watch`'s: a tokio task", "notify_ratio",
+     ("cow changed (tokio task)", "watch changed (tokio task)"), "<=", 1.5, ""),
 ]
 
 
@@ -293,10 +346,24 @@ def group_table(name, description, baseline, functions):
     return lines
 
 
-def evaluate(target, results, latency):
+def evaluate(target, results, latency, notify=None):
     label, kind, inputs, op, threshold, note = target
     value, shown = None, "not measured"
-    if kind in ("ratio", "inverse"):
+    if kind == "ratio_min":
+        a = lookup(results, *inputs[0])
+        peers = [(lookup(results, *i), i[1]) for i in inputs[1:]]
+        peers = [(v, name) for v, name in peers if v]
+        if a and peers:
+            b, name = min(peers)
+            value = a / b
+            shown = f"{fmt_ns(a)} vs {name} {fmt_ns(b)}"
+    elif kind == "notify_ratio":
+        rows = {r["name"]: r for r in (notify or {}).get("wake_latency", [])}
+        a, b = rows.get(inputs[0]), rows.get(inputs[1])
+        if a and b and a.get("p99") and b.get("p99"):
+            value = a["p99"] / b["p99"]
+            shown = f"p99 {fmt_ns(a['p99'])} vs {fmt_ns(b['p99'])}"
+    elif kind in ("ratio", "inverse"):
         a = lookup(results, *inputs[0])
         b = lookup(results, *inputs[1])
         if a is not None and b is not None and a > 0 and b > 0:
@@ -398,9 +465,47 @@ def latency_table(meta, latency):
     return lines + [""]
 
 
+def load_notify(root):
+    try:
+        with open(os.path.join(root, "notify", "notify.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def notify_table(notify):
+    lines = ["### `notify_wake_latency`, `notify_wake_all`", ""]
+    if not notify:
+        return lines + ["Not measured (no notify/notify.json: run `cargo bench --bench notify`).", ""]
+    lines += [
+        f"From just before a publish to the waiter's wake-up, {notify.get('samples', '?')} publishes "
+        "per row, the waiter asleep before each (the publisher waits for its acknowledgement, then "
+        "200 us). A thread blocks in `wait_newer` (ours) or in a current-thread runtime's `block_on` "
+        "of `Receiver::changed` (watch); a task runs on a one-worker tokio runtime. Values are "
+        "hdrhistogram bucket bounds.",
+        "",
+        "| waiter | p50 | p99 | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for r in notify.get("wake_latency", []):
+        lines.append(f"| {r['name']} | {fmt_ns(r.get('p50'))} | {fmt_ns(r.get('p99'))} | {fmt_ns(r.get('max'))} |")
+    wake_all = notify.get("wake_all_1000_ns") or {}
+    if wake_all:
+        cow, watch = wake_all.get("cow"), wake_all.get("watch")
+        ratio = cow / watch if cow and watch else None
+        lines += [
+            "",
+            f"1,000 tokio tasks waiting on one collection, one publish: time from the publish to the "
+            f"last task's wake-up, median of 11 rounds: ours {fmt_ns(cow)}, watch {fmt_ns(watch)} "
+            f"({fmt_ratio(ratio)}).",
+        ]
+    return lines + [""]
+
+
 def render(root, command):
     results = load_results(root)
     meta, latency = load_latency(root)
+    notify = load_notify(root)
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     out = [
         BEGIN,
@@ -415,7 +520,7 @@ def render(root, command):
         "| target | measured | value | limit | verdict |",
         "|---|---|---:|---:|---|",
     ]
-    out += [evaluate(t, results, latency) for t in TARGETS]
+    out += [evaluate(t, results, latency, notify) for t in TARGETS]
     out += ["", "## Results", ""]
     known = set()
     for name, description, baseline in GROUPS:
@@ -427,6 +532,7 @@ def render(root, command):
     for name in sorted(set(results) - known):
         out += group_table(name, "(group not described in ci/bench-report.py)", "", results[name])
     out += latency_table(meta or {}, latency)
+    out += notify_table(notify)
     out += ["### Legend", "", "| id | what it measures |", "|---|---|"]
     seen = {f for g in results.values() for f in g} | set(latency)
     out += [f"| `{k}` | {v} |" for k, v in LEGEND.items() if k in seen]
