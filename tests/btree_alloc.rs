@@ -5,6 +5,9 @@
 //! The counters are per thread (each test runs on its own thread and frees on it), so
 //! tests running in parallel do not see each other's allocations.
 
+// Loom runs only tests/loom.rs: these tests use std primitives.
+#![cfg(not(loom))]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::BTreeMap;

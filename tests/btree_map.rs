@@ -2,6 +2,9 @@
 //! empty and single-entry trees, the bottom-up build, persistence across many writes,
 //! std's panics and trait behaviour, `Send`/`Sync`.
 
+// Loom runs only tests/loom.rs: these tests use std primitives.
+#![cfg(not(loom))]
+
 mod common;
 
 use std::collections::hash_map::DefaultHasher;

@@ -8,6 +8,8 @@
 //! `fuzz/src/generate.rs`. Keep the two in step. `ci/fuzz.sh` runs the same model
 //! (`btree_ops`) under libFuzzer for longer.
 
+// Loom runs only tests/loom.rs: these tests use std primitives.
+#![cfg(not(loom))]
 // The shared module is `pub` because the fuzz crate's target uses it from outside.
 #![allow(unreachable_pub)]
 

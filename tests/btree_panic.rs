@@ -3,6 +3,9 @@
 //! that share nodes with the written map, and (for `insert`) must leave the map as it
 //! was. Elements are `common::Dummy`s, which count every instance and panic on command.
 
+// Loom runs only tests/loom.rs: these tests use std primitives.
+#![cfg(not(loom))]
+
 mod common;
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};

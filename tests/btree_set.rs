@@ -1,6 +1,9 @@
 //! Unit tests of `PersistentBTreeSet`: std's `BTreeSet` behaviour, persistence, the set
 //! relations and std's range panics (naming `BTreeSet`).
 
+// Loom runs only tests/loom.rs: these tests use std primitives.
+#![cfg(not(loom))]
+
 mod common;
 
 use std::collections::BTreeSet;
