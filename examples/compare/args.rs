@@ -16,8 +16,8 @@ pub(crate) const DEFAULT_FILE: &str = "/etc/services";
 /// instead of returning an error to `thread::Builder::spawn_scoped`.
 const MAX_READERS: u64 = 10_000;
 
-/// Compares CowMap + CowVec against std::sync::RwLock, parking_lot::RwLock and
-/// std::sync::Mutex on a read-mostly workload: N reader threads look service names up in
+/// Compares CowMap and CowBTreeMap + CowVec against std::sync::RwLock,
+/// parking_lot::RwLock and std::sync::Mutex on a read-mostly workload: N reader threads look service names up in
 /// a map loaded from a services(5) file and call every listener of a listener list; one
 /// writer reloads the file and adds or removes a listener at a fixed interval.
 #[derive(Debug, Clone, PartialEq, Parser)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use cow_collections::{CowMap, CowVec, Reader};
+use cow_collections::{CowBTreeMap, CowMap, CowVec, PersistentBTreeMap, Reader};
 use indexmap::IndexMap;
 
 /// What a lookup tells the listeners.
@@ -86,6 +86,17 @@ fn index_map(entries: &[(String, u16)]) -> IndexMap<String, u16> {
     map
 }
 
+/// The map as `CowBTreeMap` stores it; same rule. A stable sort keeps each name's first
+/// occurrence ahead of its repeats, `dedup_by` keeps the first of each run, and the
+/// strictly increasing keys are then built bottom-up in O(n). (`collect()` alone would
+/// let the last occurrence win, as std's `BTreeMap` does.)
+fn persistent_btree_map(entries: &[(String, u16)]) -> PersistentBTreeMap<String, u16> {
+    let mut sorted = entries.to_vec();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.dedup_by(|later, first| later.0 == first.0);
+    sorted.into_iter().collect()
+}
+
 /// The map as the lock-based variants store it; same rule.
 fn hash_map(entries: &[(String, u16)]) -> HashMap<String, u16> {
     let mut map = HashMap::with_capacity(entries.len());
@@ -95,47 +106,57 @@ fn hash_map(entries: &[(String, u16)]) -> HashMap<String, u16> {
     map
 }
 
-/// `CowMap` + `CowVec`, read through `read()` guards (one arc-swap `load` each).
-pub(crate) struct Cow {
-    map: CowMap<String, u16>,
-    listeners: CowVec<Listener>,
-}
-
-impl Contender for Cow {
-    const NAME: &'static str = "CowMap";
-    type Handle<'a> = &'a Self;
-
-    fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
-        Self {
-            map: CowMap::from(index_map(entries)),
-            listeners: CowVec::from(listeners),
+/// Generates a copy-on-write contender: the map `$map<String, u16>`, built whole outside
+/// by `$build` and published with `store`, and a `CowVec` of listeners; both read through
+/// `read()` guards (one arc-swap `load` each).
+macro_rules! cow_contender {
+    ($name:ident, $label:literal, $map:ident, $build:ident $(,)?) => {
+        #[doc = concat!("`", $label, "` + `CowVec`, read through `read()` guards.")]
+        pub(crate) struct $name {
+            map: $map<String, u16>,
+            listeners: CowVec<Listener>,
         }
-    }
 
-    fn handle(&self) -> &Self {
-        self
-    }
+        impl Contender for $name {
+            const NAME: &'static str = $label;
+            type Handle<'a> = &'a Self;
 
-    #[inline]
-    fn read(this: &mut &Self, name: &str) -> ReadResult {
-        let port = this.map.read().get(name).copied();
-        let listeners = this.listeners.read();
-        notify(&listeners, name, port)
-    }
+            fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
+                Self {
+                    map: $map::from($build(entries)),
+                    listeners: CowVec::from(listeners),
+                }
+            }
 
-    fn publish(&self, entries: &[(String, u16)]) {
-        let map = index_map(entries);
-        drop(self.map.store(map));
-    }
+            fn handle(&self) -> &Self {
+                self
+            }
 
-    fn push_listener(&self, listener: Listener) {
-        self.listeners.push(listener);
-    }
+            #[inline]
+            fn read(this: &mut &Self, name: &str) -> ReadResult {
+                let port = this.map.read().get(name).copied();
+                let listeners = this.listeners.read();
+                notify(&listeners, name, port)
+            }
 
-    fn pop_listener(&self) -> Option<Listener> {
-        self.listeners.pop()
-    }
+            fn publish(&self, entries: &[(String, u16)]) {
+                let map = $build(entries);
+                drop(self.map.store(map));
+            }
+
+            fn push_listener(&self, listener: Listener) {
+                self.listeners.push(listener);
+            }
+
+            fn pop_listener(&self) -> Option<Listener> {
+                self.listeners.pop()
+            }
+        }
+    };
 }
+
+cow_contender!(Cow, "CowMap", CowMap, index_map);
+cow_contender!(CowBTree, "CowBTreeMap", CowBTreeMap, persistent_btree_map);
 
 /// The same collections, read through per-thread [`Reader`] handles: the hot-loop API.
 pub(crate) struct CowReader(Cow);
@@ -278,11 +299,12 @@ lock_contender!(
 mod tests {
     use super::*;
 
+    fn owned(entries: &[(&str, u16)]) -> Vec<(String, u16)> {
+        entries.iter().map(|(n, p)| (n.to_string(), *p)).collect()
+    }
+
     fn entries() -> Vec<(String, u16)> {
-        [("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)]
-            .iter()
-            .map(|(n, p)| (n.to_string(), *p))
-            .collect()
+        owned(&[("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)])
     }
 
     /// Every contender reads, publishes and changes listeners the same way.
@@ -314,9 +336,27 @@ mod tests {
     }
 
     #[test]
+    fn every_map_keeps_the_first_occurrence_of_a_name() {
+        let entries = owned(&[("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)]);
+        let expected = owned(&[("a", 2), ("b", 1), ("c", 4)]);
+        let sorted = |pairs: Vec<(&String, &u16)>| {
+            let mut pairs: Vec<_> = pairs.into_iter().map(|(k, v)| (k.clone(), *v)).collect();
+            pairs.sort();
+            pairs
+        };
+        assert_eq!(sorted(index_map(&entries).iter().collect()), expected);
+        assert_eq!(sorted(hash_map(&entries).iter().collect()), expected);
+        assert_eq!(
+            sorted(persistent_btree_map(&entries).iter().collect()),
+            expected
+        );
+    }
+
+    #[test]
     fn all_contenders_behave_alike() {
         behaves::<Cow>();
         behaves::<CowReader>();
+        behaves::<CowBTree>();
         behaves::<StdRwLock>();
         behaves::<ParkingLotRwLock>();
         behaves::<StdMutex>();

@@ -1,5 +1,5 @@
-//! `compare`: `CowMap` + `CowVec` against `RwLock`, `parking_lot::RwLock` and `Mutex` on a
-//! real read-mostly workload.
+//! `compare`: `CowMap` and `CowBTreeMap` + `CowVec` against `RwLock`, `parking_lot::RwLock`
+//! and `Mutex` on a real read-mostly workload.
 //!
 //! ```text
 //! cargo run --release --example compare                  # /etc/services, 3 s per row
@@ -19,6 +19,7 @@
 //! |-----------------------|-------------------------------------|--------------------------------|
 //! | `CowMap`              | `CowMap<String, u16>`, `read()`     | `CowVec<Listener>`, `read()`   |
 //! | `CowMap (Reader)`     | the same, through per-thread `reader()` handles (the hot-loop API) | |
+//! | `CowBTreeMap`         | `CowBTreeMap<String, u16>`, `read()` | `CowVec<Listener>`, `read()`  |
 //! | `std::sync::RwLock`   | `RwLock<HashMap<String, u16>>`      | `RwLock<Vec<Listener>>`        |
 //! | `parking_lot::RwLock` | `parking_lot::RwLock<HashMap<..>>`  | `parking_lot::RwLock<Vec<..>>` |
 //! | `std::sync::Mutex`    | `Mutex<HashMap<..>>`                | `Mutex<Vec<..>>`               |
@@ -28,7 +29,7 @@
 //! One writer thread, every `--write-interval` (default 1 ms): re-reads and re-parses the
 //! file, publishes the new map whole, and pushes or pops one listener (the list grows
 //! from 4 to 8, then shrinks back to 4, and so on). Each row runs `--duration` (default
-//! 3 s, so the default run takes about 15 s).
+//! 3 s, so the default run takes about 18 s).
 //!
 //! # How to read the table
 //!
@@ -67,11 +68,14 @@
 //! * The lock-based writers do what a careful lock user does: the new map is built
 //!   outside the lock and swapped in under the write lock; listeners are allocated
 //!   outside and pushed or popped under the write lock; the old map and the popped
-//!   listener are dropped after the lock is released. `CowMap::store` publishes the
-//!   prebuilt map the same way; `CowVec::push`/`pop` copy the list (the copy-on-write
-//!   cost is part of what is measured).
-//! * Every map hashes with std's `RandomState` (SipHash); `CowMap` is backed by an
-//!   `IndexMap`, the others by a `HashMap`. The first occurrence of a name wins in both.
+//!   listener are dropped after the lock is released. `CowMap::store` and
+//!   `CowBTreeMap::store` publish a map prebuilt the same way (an `IndexMap`; a
+//!   `PersistentBTreeMap` built bottom-up from the sorted names); `CowVec::push`/`pop`
+//!   copy the list (the copy-on-write cost is part of what is measured).
+//! * Every hash map hashes with std's `RandomState` (SipHash); `CowMap` is backed by an
+//!   `IndexMap`, the lock rows by a `HashMap`; `CowBTreeMap` compares keys instead
+//!   (`str`'s `Ord`, O(log n) comparisons per lookup). The first occurrence of a name
+//!   wins in all of them.
 //! * Listeners touch no shared memory, so they add no contention of their own.
 //! * Every thread gets ready first (its read handle, its histogram), then all start
 //!   through one gate that wakes them together, and each stops by itself at the row's
@@ -92,7 +96,7 @@ use std::thread;
 
 use args::{format_duration, Options, DEFAULT_FILE};
 use clap::Parser;
-use contenders::{Cow, CowReader, ParkingLotRwLock, StdMutex, StdRwLock};
+use contenders::{Cow, CowBTree, CowReader, ParkingLotRwLock, StdMutex, StdRwLock};
 use report::{csv, malformed_summary, table};
 use services::Services;
 use workload::{measure, timer_overhead, Workload};
@@ -188,6 +192,7 @@ fn run(options: &Options) -> Result<(), Failure> {
     let rows = vec![
         measure::<Cow>(&workload)?,
         measure::<CowReader>(&workload)?,
+        measure::<CowBTree>(&workload)?,
         measure::<StdRwLock>(&workload)?,
         measure::<ParkingLotRwLock>(&workload)?,
         measure::<StdMutex>(&workload)?,
