@@ -1,7 +1,7 @@
 //! The implementations under comparison. Each holds the same pair: a service-name map
 //! and a listener list, and implements the same read (look a name up, then call every
-//! listener with the result) and the same writes (publish a whole new map, push or pop a
-//! listener).
+//! listener with the result) and the same writes (publish a whole new map, set one name's
+//! port, push or pop a listener).
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -69,6 +69,12 @@ pub(crate) trait Contender: Sync {
 
     /// Builds the new map from `entries` (outside any lock) and publishes it whole.
     fn publish(&self, entries: &[(String, u16)]);
+
+    /// Sets `name`'s port: the single-key write, timed by the caller around this whole
+    /// call. Returns the previous port. The lock rows change the map in place under the
+    /// write lock; the copy-on-write rows call the collection's own `insert` (lock, copy,
+    /// publish, then drop the retired version unless a reader still holds it).
+    fn insert(&self, name: String, port: u16) -> Option<u16>;
 
     fn push_listener(&self, listener: Listener);
 
@@ -144,6 +150,10 @@ macro_rules! cow_contender {
                 drop(self.map.store(map));
             }
 
+            fn insert(&self, name: String, port: u16) -> Option<u16> {
+                self.map.insert(name, port)
+            }
+
             fn push_listener(&self, listener: Listener) {
                 self.listeners.push(listener);
             }
@@ -190,6 +200,10 @@ impl Contender for CowReader {
 
     fn publish(&self, entries: &[(String, u16)]) {
         self.0.publish(entries);
+    }
+
+    fn insert(&self, name: String, port: u16) -> Option<u16> {
+        self.0.insert(name, port)
     }
 
     fn push_listener(&self, listener: Listener) {
@@ -256,6 +270,18 @@ macro_rules! lock_contender {
                 drop(old);
             }
 
+            fn insert(&self, name: String, port: u16) -> Option<u16> {
+                let $lw = &self.map;
+                let mut map = $write;
+                // A name already there keeps its stored key and `name` is not moved in:
+                // it is dropped after the guard (parameters outlive locals), so nothing
+                // is freed under the lock.
+                if let Some(slot) = map.get_mut(name.as_str()) {
+                    return Some(std::mem::replace(slot, port));
+                }
+                map.insert(name, port)
+            }
+
             fn push_listener(&self, listener: Listener) {
                 let $lw = &self.listeners;
                 $write.push(listener);
@@ -307,32 +333,30 @@ mod tests {
         owned(&[("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)])
     }
 
-    /// Every contender reads, publishes and changes listeners the same way.
+    /// Every contender reads, publishes, sets a port and changes listeners the same way.
     fn behaves<C: Contender>() {
         let c = C::new(&entries(), (0..4).map(listener).collect());
         let mut handle = c.handle();
-        let r = C::read(&mut handle, "ssh");
-        assert_eq!(
-            (r.port, r.listeners),
-            (Some(22), 4),
-            "{}: first name wins",
-            C::NAME
-        );
-        assert_eq!(C::read(&mut handle, "gopher").port, None, "{}", C::NAME);
+        let mut expect = |name: &str, port: Option<u16>, listeners: usize, why: &str| {
+            let r = C::read(&mut handle, name);
+            let what = format!("{}: {name}: {why}", C::NAME);
+            assert_eq!((r.port, r.listeners), (port, listeners), "{what}");
+        };
+        expect("ssh", Some(22), 4, "the first occurrence wins");
+        expect("gopher", None, 4, "not in the file");
 
         c.push_listener(listener(4));
         c.publish(&[("gopher".to_string(), 70)]);
-        let r = C::read(&mut handle, "gopher");
-        assert_eq!((r.port, r.listeners), (Some(70), 5), "{}", C::NAME);
-        assert_eq!(
-            C::read(&mut handle, "ssh").port,
-            None,
-            "{}: map replaced",
-            C::NAME
-        );
-
+        expect("gopher", Some(70), 5, "published");
+        expect("ssh", None, 5, "the map is replaced whole");
         assert!(c.pop_listener().is_some());
-        assert_eq!(C::read(&mut handle, "gopher").listeners, 4, "{}", C::NAME);
+        expect("gopher", Some(70), 4, "a listener popped");
+
+        assert_eq!(c.insert("gopher".into(), 7070), Some(70), "{}", C::NAME);
+        expect("gopher", Some(7070), 4, "one port changed, nothing else");
+        assert_eq!(c.insert("finger".into(), 79), None, "{}", C::NAME);
+        expect("finger", Some(79), 4, "a name added");
+        expect("gopher", Some(7070), 4, "the other name kept");
     }
 
     #[test]

@@ -27,9 +27,12 @@
 //! For each row, `--readers` threads (default 2) loop: draw a name from the file, then
 //! **one read** = look the name up, then call every listener with the lookup's event.
 //! One writer thread, every `--write-interval` (default 1 ms): re-reads and re-parses the
-//! file, publishes the new map whole, and pushes or pops one listener (the list grows
-//! from 4 to 8, then shrinks back to 4, and so on). Each row runs `--duration` (default
-//! 3 s, so the default run takes about 18 s).
+//! file, publishes the new map whole, pushes or pops one listener (the list grows from 4
+//! to 8, then shrinks back to 4, and so on), and then does **one single-key write**: sets
+//! one name's port with `insert`, timed on its own. The names come in file order, one a
+//! round, and are all names already in the map, so the set of names never changes and
+//! every lookup still hits; the port changes every round (the readers do not check
+//! ports). Each row runs `--duration` (default 3 s, so the default run takes about 18 s).
 //!
 //! # How to read the table
 //!
@@ -43,10 +46,31 @@
 //!   as one hour). Each value includes one `Instant::now()` pair; the header prints that
 //!   overhead so you can subtract it. The tail (p99.9, max) is where a writer holding a
 //!   lock shows: a reader waits for the whole write, or is descheduled.
-//! * `writes/s`: completed writer rounds (reload + publish + one listener change) per
-//!   second. The target is `1 / write-interval`; a row far below it means the writer
+//! * `writes/s`: completed writer rounds (reload + publish + one listener change + one
+//!   single-key write) per second. The target is `1 / write-interval`; a row far below it means the writer
 //!   was starved: it waited for readers to let go of the lock, or for a CPU (after 10
 //!   missed rounds the writer drops its backlog rather than bursting).
+//! * `insert p50 ns`, `insert p99 ns`: what one single-key write costs while the readers
+//!   keep reading, the cost a service would see. `Instant` around just the `insert` call,
+//!   one per writer round, recorded in an HDR histogram of the same precision as the
+//!   reads' (and with the same timer overhead included). What the call does differs by
+//!   row, and that is the point of the column:
+//!   - the lock rows take the write lock (waiting for readers inside it to leave) and
+//!     change the port in place: O(1);
+//!   - `CowMap` copies the whole map (every entry, each key `String` cloned: O(n), about
+//!     340 entries for `/etc/services`), publishes the copy and frees the retired
+//!     version;
+//!   - `CowBTreeMap` clones the tree in O(1), copies the O(log n) nodes on the key's path
+//!     (for `/etc/services` a leaf of at most 16 entries and the root), publishes, and
+//!     frees the retired path;
+//!   - in the `CowMap (Reader)` row the copy is the same as `CowMap`'s, but the retired
+//!     version is nearly always still held by the readers' `Reader` handles (each keeps
+//!     its last version until its next `read()`), so a reader frees it, not the writer:
+//!     that row's insert leaves the free out.
+//!
+//!   There is one sample per round (3,000 at the default settings, 200 with `--quick`),
+//!   so the p99 is rough; it is where a descheduled writer shows. `-` (an empty CSV
+//!   field): the writer did no round.
 //!
 //! With more threads than cores (readers + writer > cores), or other load on the
 //! machine, every row also measures the scheduler (that is most of `max`); compare rows
@@ -76,13 +100,22 @@
 //!   `IndexMap`, the lock rows by a `HashMap`; `CowBTreeMap` compares keys instead
 //!   (`str`'s `Ord`, O(log n) comparisons per lookup). The first occurrence of a name
 //!   wins in all of them.
+//! * The single-key write is the same call for every row (`Contender::insert`), with its
+//!   name `String` made before the timer starts. The lock rows take the write lock and
+//!   change the port through `get_mut` (the name is not moved into the map, so it is
+//!   dropped after the lock is released, as a careful lock user would); the
+//!   copy-on-write rows call their collection's `insert`, and the whole call is timed:
+//!   the copy and the publish under the writer mutex, the drop of the retired version
+//!   after it.
 //! * Listeners touch no shared memory, so they add no contention of their own.
 //! * Every thread gets ready first (its read handle, its histogram), then all start
 //!   through one gate that wakes them together, and each stops by itself at the row's
 //!   end time (`workload::StartGate`); results are kept alive with `std::hint::black_box`.
 //!
 //! The run also checks itself: every read must see between 4 and 8 listeners (never a
-//! half-done write); a read seeing anything else ends the program with status 1.
+//! half-done write); a read seeing anything else ends the program with status 1. The
+//! single-key write changes only a port, never the listener list or the set of names, so
+//! it leaves that check, and the lookups' hit rate, as they were.
 
 mod args;
 mod contenders;
