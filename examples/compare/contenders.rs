@@ -1,13 +1,13 @@
 //! The implementations under comparison. Each holds the same pair: a service-name map
 //! and a listener list, and implements the same read (look a name up, then call every
-//! listener with the result) and the same writes (publish a whole new map, push or pop a
-//! listener).
+//! listener with the result) and the same writes (publish a whole new map, set one name's
+//! port, push or pop a listener).
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use cow_collections::{CowMap, CowVec, Reader};
+use cow_collections::{CowBTreeMap, CowMap, CowVec, PersistentBTreeMap, Reader};
 use indexmap::IndexMap;
 
 /// What a lookup tells the listeners.
@@ -70,6 +70,12 @@ pub(crate) trait Contender: Sync {
     /// Builds the new map from `entries` (outside any lock) and publishes it whole.
     fn publish(&self, entries: &[(String, u16)]);
 
+    /// Sets `name`'s port: the single-key write, timed by the caller around this whole
+    /// call. Returns the previous port. The lock rows change the map in place under the
+    /// write lock; the copy-on-write rows call the collection's own `insert` (lock, copy,
+    /// publish, then drop the retired version unless a reader still holds it).
+    fn insert(&self, name: String, port: u16) -> Option<u16>;
+
     fn push_listener(&self, listener: Listener);
 
     /// Removes the last listener; the caller drops it outside any lock.
@@ -86,6 +92,17 @@ fn index_map(entries: &[(String, u16)]) -> IndexMap<String, u16> {
     map
 }
 
+/// The map as `CowBTreeMap` stores it; same rule. A stable sort keeps each name's first
+/// occurrence ahead of its repeats, `dedup_by` keeps the first of each run, and the
+/// strictly increasing keys are then built bottom-up in O(n). (`collect()` alone would
+/// let the last occurrence win, as std's `BTreeMap` does.)
+fn persistent_btree_map(entries: &[(String, u16)]) -> PersistentBTreeMap<String, u16> {
+    let mut sorted = entries.to_vec();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.dedup_by(|later, first| later.0 == first.0);
+    sorted.into_iter().collect()
+}
+
 /// The map as the lock-based variants store it; same rule.
 fn hash_map(entries: &[(String, u16)]) -> HashMap<String, u16> {
     let mut map = HashMap::with_capacity(entries.len());
@@ -95,47 +112,61 @@ fn hash_map(entries: &[(String, u16)]) -> HashMap<String, u16> {
     map
 }
 
-/// `CowMap` + `CowVec`, read through `read()` guards (one arc-swap `load` each).
-pub(crate) struct Cow {
-    map: CowMap<String, u16>,
-    listeners: CowVec<Listener>,
-}
-
-impl Contender for Cow {
-    const NAME: &'static str = "CowMap";
-    type Handle<'a> = &'a Self;
-
-    fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
-        Self {
-            map: CowMap::from(index_map(entries)),
-            listeners: CowVec::from(listeners),
+/// Generates a copy-on-write contender: the map `$map<String, u16>`, built whole outside
+/// by `$build` and published with `store`, and a `CowVec` of listeners; both read through
+/// `read()` guards (one arc-swap `load` each).
+macro_rules! cow_contender {
+    ($name:ident, $label:literal, $map:ident, $build:ident $(,)?) => {
+        #[doc = concat!("`", $label, "` + `CowVec`, read through `read()` guards.")]
+        pub(crate) struct $name {
+            map: $map<String, u16>,
+            listeners: CowVec<Listener>,
         }
-    }
 
-    fn handle(&self) -> &Self {
-        self
-    }
+        impl Contender for $name {
+            const NAME: &'static str = $label;
+            type Handle<'a> = &'a Self;
 
-    #[inline]
-    fn read(this: &mut &Self, name: &str) -> ReadResult {
-        let port = this.map.read().get(name).copied();
-        let listeners = this.listeners.read();
-        notify(&listeners, name, port)
-    }
+            fn new(entries: &[(String, u16)], listeners: Vec<Listener>) -> Self {
+                Self {
+                    map: $map::from($build(entries)),
+                    listeners: CowVec::from(listeners),
+                }
+            }
 
-    fn publish(&self, entries: &[(String, u16)]) {
-        let map = index_map(entries);
-        drop(self.map.store(map));
-    }
+            fn handle(&self) -> &Self {
+                self
+            }
 
-    fn push_listener(&self, listener: Listener) {
-        self.listeners.push(listener);
-    }
+            #[inline]
+            fn read(this: &mut &Self, name: &str) -> ReadResult {
+                let port = this.map.read().get(name).copied();
+                let listeners = this.listeners.read();
+                notify(&listeners, name, port)
+            }
 
-    fn pop_listener(&self) -> Option<Listener> {
-        self.listeners.pop()
-    }
+            fn publish(&self, entries: &[(String, u16)]) {
+                let map = $build(entries);
+                drop(self.map.store(map));
+            }
+
+            fn insert(&self, name: String, port: u16) -> Option<u16> {
+                self.map.insert(name, port)
+            }
+
+            fn push_listener(&self, listener: Listener) {
+                self.listeners.push(listener);
+            }
+
+            fn pop_listener(&self) -> Option<Listener> {
+                self.listeners.pop()
+            }
+        }
+    };
 }
+
+cow_contender!(Cow, "CowMap", CowMap, index_map);
+cow_contender!(CowBTree, "CowBTreeMap", CowBTreeMap, persistent_btree_map);
 
 /// The same collections, read through per-thread [`Reader`] handles: the hot-loop API.
 pub(crate) struct CowReader(Cow);
@@ -169,6 +200,10 @@ impl Contender for CowReader {
 
     fn publish(&self, entries: &[(String, u16)]) {
         self.0.publish(entries);
+    }
+
+    fn insert(&self, name: String, port: u16) -> Option<u16> {
+        self.0.insert(name, port)
     }
 
     fn push_listener(&self, listener: Listener) {
@@ -235,6 +270,18 @@ macro_rules! lock_contender {
                 drop(old);
             }
 
+            fn insert(&self, name: String, port: u16) -> Option<u16> {
+                let $lw = &self.map;
+                let mut map = $write;
+                // A name already there keeps its stored key and `name` is not moved in:
+                // it is dropped after the guard (parameters outlive locals), so nothing
+                // is freed under the lock.
+                if let Some(slot) = map.get_mut(name.as_str()) {
+                    return Some(std::mem::replace(slot, port));
+                }
+                map.insert(name, port)
+            }
+
             fn push_listener(&self, listener: Listener) {
                 let $lw = &self.listeners;
                 $write.push(listener);
@@ -278,45 +325,62 @@ lock_contender!(
 mod tests {
     use super::*;
 
-    fn entries() -> Vec<(String, u16)> {
-        [("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)]
-            .iter()
-            .map(|(n, p)| (n.to_string(), *p))
-            .collect()
+    fn owned(entries: &[(&str, u16)]) -> Vec<(String, u16)> {
+        entries.iter().map(|(n, p)| (n.to_string(), *p)).collect()
     }
 
-    /// Every contender reads, publishes and changes listeners the same way.
+    fn entries() -> Vec<(String, u16)> {
+        owned(&[("ssh", 22), ("http", 80), ("www", 80), ("ssh", 2222)])
+    }
+
+    /// Every contender reads, publishes, sets a port and changes listeners the same way.
     fn behaves<C: Contender>() {
         let c = C::new(&entries(), (0..4).map(listener).collect());
         let mut handle = c.handle();
-        let r = C::read(&mut handle, "ssh");
-        assert_eq!(
-            (r.port, r.listeners),
-            (Some(22), 4),
-            "{}: first name wins",
-            C::NAME
-        );
-        assert_eq!(C::read(&mut handle, "gopher").port, None, "{}", C::NAME);
+        let mut expect = |name: &str, port: Option<u16>, listeners: usize, why: &str| {
+            let r = C::read(&mut handle, name);
+            let what = format!("{}: {name}: {why}", C::NAME);
+            assert_eq!((r.port, r.listeners), (port, listeners), "{what}");
+        };
+        expect("ssh", Some(22), 4, "the first occurrence wins");
+        expect("gopher", None, 4, "not in the file");
 
         c.push_listener(listener(4));
         c.publish(&[("gopher".to_string(), 70)]);
-        let r = C::read(&mut handle, "gopher");
-        assert_eq!((r.port, r.listeners), (Some(70), 5), "{}", C::NAME);
-        assert_eq!(
-            C::read(&mut handle, "ssh").port,
-            None,
-            "{}: map replaced",
-            C::NAME
-        );
-
+        expect("gopher", Some(70), 5, "published");
+        expect("ssh", None, 5, "the map is replaced whole");
         assert!(c.pop_listener().is_some());
-        assert_eq!(C::read(&mut handle, "gopher").listeners, 4, "{}", C::NAME);
+        expect("gopher", Some(70), 4, "a listener popped");
+
+        assert_eq!(c.insert("gopher".into(), 7070), Some(70), "{}", C::NAME);
+        expect("gopher", Some(7070), 4, "one port changed, nothing else");
+        assert_eq!(c.insert("finger".into(), 79), None, "{}", C::NAME);
+        expect("finger", Some(79), 4, "a name added");
+        expect("gopher", Some(7070), 4, "the other name kept");
+    }
+
+    #[test]
+    fn every_map_keeps_the_first_occurrence_of_a_name() {
+        let entries = owned(&[("b", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 5)]);
+        let expected = owned(&[("a", 2), ("b", 1), ("c", 4)]);
+        let sorted = |pairs: Vec<(&String, &u16)>| {
+            let mut pairs: Vec<_> = pairs.into_iter().map(|(k, v)| (k.clone(), *v)).collect();
+            pairs.sort();
+            pairs
+        };
+        assert_eq!(sorted(index_map(&entries).iter().collect()), expected);
+        assert_eq!(sorted(hash_map(&entries).iter().collect()), expected);
+        assert_eq!(
+            sorted(persistent_btree_map(&entries).iter().collect()),
+            expected
+        );
     }
 
     #[test]
     fn all_contenders_behave_alike() {
         behaves::<Cow>();
         behaves::<CowReader>();
+        behaves::<CowBTree>();
         behaves::<StdRwLock>();
         behaves::<ParkingLotRwLock>();
         behaves::<StdMutex>();

@@ -1,5 +1,5 @@
-//! `compare`: `CowMap` + `CowVec` against `RwLock`, `parking_lot::RwLock` and `Mutex` on a
-//! real read-mostly workload.
+//! `compare`: `CowMap` and `CowBTreeMap` + `CowVec` against `RwLock`, `parking_lot::RwLock`
+//! and `Mutex` on a real read-mostly workload.
 //!
 //! ```text
 //! cargo run --release --example compare                  # /etc/services, 3 s per row
@@ -19,6 +19,7 @@
 //! |-----------------------|-------------------------------------|--------------------------------|
 //! | `CowMap`              | `CowMap<String, u16>`, `read()`     | `CowVec<Listener>`, `read()`   |
 //! | `CowMap (Reader)`     | the same, through per-thread `reader()` handles (the hot-loop API) | |
+//! | `CowBTreeMap`         | `CowBTreeMap<String, u16>`, `read()` | `CowVec<Listener>`, `read()`  |
 //! | `std::sync::RwLock`   | `RwLock<HashMap<String, u16>>`      | `RwLock<Vec<Listener>>`        |
 //! | `parking_lot::RwLock` | `parking_lot::RwLock<HashMap<..>>`  | `parking_lot::RwLock<Vec<..>>` |
 //! | `std::sync::Mutex`    | `Mutex<HashMap<..>>`                | `Mutex<Vec<..>>`               |
@@ -26,9 +27,12 @@
 //! For each row, `--readers` threads (default 2) loop: draw a name from the file, then
 //! **one read** = look the name up, then call every listener with the lookup's event.
 //! One writer thread, every `--write-interval` (default 1 ms): re-reads and re-parses the
-//! file, publishes the new map whole, and pushes or pops one listener (the list grows
-//! from 4 to 8, then shrinks back to 4, and so on). Each row runs `--duration` (default
-//! 3 s, so the default run takes about 15 s).
+//! file, publishes the new map whole, pushes or pops one listener (the list grows from 4
+//! to 8, then shrinks back to 4, and so on), and then does **one single-key write**: sets
+//! one name's port with `insert`, timed on its own. The names come in file order, one a
+//! round, and are all names already in the map, so the set of names never changes and
+//! every lookup still hits; the port changes every round (the readers do not check
+//! ports). Each row runs `--duration` (default 3 s, so the default run takes about 18 s).
 //!
 //! # How to read the table
 //!
@@ -42,10 +46,31 @@
 //!   as one hour). Each value includes one `Instant::now()` pair; the header prints that
 //!   overhead so you can subtract it. The tail (p99.9, max) is where a writer holding a
 //!   lock shows: a reader waits for the whole write, or is descheduled.
-//! * `writes/s`: completed writer rounds (reload + publish + one listener change) per
-//!   second. The target is `1 / write-interval`; a row far below it means the writer
+//! * `writes/s`: completed writer rounds (reload + publish + one listener change + one
+//!   single-key write) per second. The target is `1 / write-interval`; a row far below it means the writer
 //!   was starved: it waited for readers to let go of the lock, or for a CPU (after 10
 //!   missed rounds the writer drops its backlog rather than bursting).
+//! * `insert p50 ns`, `insert p99 ns`: what one single-key write costs while the readers
+//!   keep reading, the cost a service would see. `Instant` around just the `insert` call,
+//!   one per writer round, recorded in an HDR histogram of the same precision as the
+//!   reads' (and with the same timer overhead included). What the call does differs by
+//!   row, and that is the point of the column:
+//!   - the lock rows take the write lock (waiting for readers inside it to leave) and
+//!     change the port in place: O(1);
+//!   - `CowMap` copies the whole map (every entry, each key `String` cloned: O(n), about
+//!     340 entries for `/etc/services`), publishes the copy and frees the retired
+//!     version;
+//!   - `CowBTreeMap` clones the tree in O(1), copies the O(log n) nodes on the key's path
+//!     (for `/etc/services` a leaf of at most 16 entries and the root), publishes, and
+//!     frees the retired path;
+//!   - in the `CowMap (Reader)` row the copy is the same as `CowMap`'s, but the retired
+//!     version is nearly always still held by the readers' `Reader` handles (each keeps
+//!     its last version until its next `read()`), so a reader frees it, not the writer:
+//!     that row's insert leaves the free out.
+//!
+//!   There is one sample per round (3,000 at the default settings, 200 with `--quick`),
+//!   so the p99 is rough; it is where a descheduled writer shows. `-` (an empty CSV
+//!   field): the writer did no round.
 //!
 //! With more threads than cores (readers + writer > cores), or other load on the
 //! machine, every row also measures the scheduler (that is most of `max`); compare rows
@@ -67,18 +92,30 @@
 //! * The lock-based writers do what a careful lock user does: the new map is built
 //!   outside the lock and swapped in under the write lock; listeners are allocated
 //!   outside and pushed or popped under the write lock; the old map and the popped
-//!   listener are dropped after the lock is released. `CowMap::store` publishes the
-//!   prebuilt map the same way; `CowVec::push`/`pop` copy the list (the copy-on-write
-//!   cost is part of what is measured).
-//! * Every map hashes with std's `RandomState` (SipHash); `CowMap` is backed by an
-//!   `IndexMap`, the others by a `HashMap`. The first occurrence of a name wins in both.
+//!   listener are dropped after the lock is released. `CowMap::store` and
+//!   `CowBTreeMap::store` publish a map prebuilt the same way (an `IndexMap`; a
+//!   `PersistentBTreeMap` built bottom-up from the sorted names); `CowVec::push`/`pop`
+//!   copy the list (the copy-on-write cost is part of what is measured).
+//! * Every hash map hashes with std's `RandomState` (SipHash); `CowMap` is backed by an
+//!   `IndexMap`, the lock rows by a `HashMap`; `CowBTreeMap` compares keys instead
+//!   (`str`'s `Ord`, O(log n) comparisons per lookup). The first occurrence of a name
+//!   wins in all of them.
+//! * The single-key write is the same call for every row (`Contender::insert`), with its
+//!   name `String` made before the timer starts. The lock rows take the write lock and
+//!   change the port through `get_mut` (the name is not moved into the map, so it is
+//!   dropped after the lock is released, as a careful lock user would); the
+//!   copy-on-write rows call their collection's `insert`, and the whole call is timed:
+//!   the copy and the publish under the writer mutex, the drop of the retired version
+//!   after it.
 //! * Listeners touch no shared memory, so they add no contention of their own.
 //! * Every thread gets ready first (its read handle, its histogram), then all start
 //!   through one gate that wakes them together, and each stops by itself at the row's
 //!   end time (`workload::StartGate`); results are kept alive with `std::hint::black_box`.
 //!
 //! The run also checks itself: every read must see between 4 and 8 listeners (never a
-//! half-done write); a read seeing anything else ends the program with status 1.
+//! half-done write); a read seeing anything else ends the program with status 1. The
+//! single-key write changes only a port, never the listener list or the set of names, so
+//! it leaves that check, and the lookups' hit rate, as they were.
 
 mod args;
 mod contenders;
@@ -92,7 +129,7 @@ use std::thread;
 
 use args::{format_duration, Options, DEFAULT_FILE};
 use clap::Parser;
-use contenders::{Cow, CowReader, ParkingLotRwLock, StdMutex, StdRwLock};
+use contenders::{Cow, CowBTree, CowReader, ParkingLotRwLock, StdMutex, StdRwLock};
 use report::{csv, malformed_summary, table};
 use services::Services;
 use workload::{measure, timer_overhead, Workload};
@@ -188,6 +225,7 @@ fn run(options: &Options) -> Result<(), Failure> {
     let rows = vec![
         measure::<Cow>(&workload)?,
         measure::<CowReader>(&workload)?,
+        measure::<CowBTree>(&workload)?,
         measure::<StdRwLock>(&workload)?,
         measure::<ParkingLotRwLock>(&workload)?,
         measure::<StdMutex>(&workload)?,

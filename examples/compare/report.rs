@@ -8,6 +8,8 @@ pub(crate) struct Row {
     pub(crate) reads_per_sec_per_thread: f64,
     pub(crate) latency: Histogram<u64>,
     pub(crate) writes_per_sec: f64,
+    /// The writer's single-key inserts, one per round, in nanoseconds.
+    pub(crate) inserts: Histogram<u64>,
     pub(crate) misses: u64,
     /// Reader threads that did no read: they got a core only after the end.
     pub(crate) idle_readers: usize,
@@ -32,38 +34,51 @@ pub(crate) fn malformed_summary(lines: &[usize]) -> String {
     }
 }
 
-const COLUMNS: [&str; 7] = [
-    "implementation",
-    "reads/s/thread",
-    "p50 ns",
-    "p99 ns",
-    "p99.9 ns",
-    "max ns",
-    "writes/s",
+/// The columns: the table's header, and the CSV's.
+const COLUMNS: [(&str, &str); 9] = [
+    ("implementation", "implementation"),
+    ("reads/s/thread", "reads_per_sec_per_thread"),
+    ("p50 ns", "p50_ns"),
+    ("p99 ns", "p99_ns"),
+    ("p99.9 ns", "p999_ns"),
+    ("max ns", "max_ns"),
+    ("writes/s", "writes_per_sec"),
+    ("insert p50 ns", "insert_p50_ns"),
+    ("insert p99 ns", "insert_p99_ns"),
 ];
 
-fn cells(row: &Row) -> [String; 7] {
+/// A row's numbers, in column order after the name. `None`: nothing was measured (the
+/// writer did no round, so there is no insert time).
+fn numbers(row: &Row) -> [Option<u64>; 8] {
     let h = &row.latency;
+    let inserts = |q| (!row.inserts.is_empty()).then(|| row.inserts.value_at_quantile(q));
     [
-        row.name.to_string(),
-        grouped(row.reads_per_sec_per_thread.round() as u64),
-        grouped(h.value_at_quantile(0.50)),
-        grouped(h.value_at_quantile(0.99)),
-        grouped(h.value_at_quantile(0.999)),
-        grouped(h.max()),
-        grouped(row.writes_per_sec.round() as u64),
+        Some(row.reads_per_sec_per_thread.round() as u64),
+        Some(h.value_at_quantile(0.50)),
+        Some(h.value_at_quantile(0.99)),
+        Some(h.value_at_quantile(0.999)),
+        Some(h.max()),
+        Some(row.writes_per_sec.round() as u64),
+        inserts(0.50),
+        inserts(0.99),
     ]
 }
 
-/// The table: names left-aligned, numbers right-aligned.
+/// A row's fields: the name, then each number through `number` (`-`/empty for `None`).
+fn fields(row: &Row, number: fn(u64) -> String, missing: &str) -> Vec<String> {
+    let numbers = numbers(row).map(|n| n.map_or_else(|| missing.to_owned(), number));
+    [row.name.to_string()].into_iter().chain(numbers).collect()
+}
+
+/// The table: names left-aligned, numbers right-aligned, thousands separated.
 pub(crate) fn table(rows: &[Row]) -> String {
-    let cells: Vec<[String; 7]> = rows.iter().map(cells).collect();
+    let cells: Vec<Vec<String>> = rows.iter().map(|r| fields(r, grouped, "-")).collect();
     let widths: Vec<usize> = (0..COLUMNS.len())
         .map(|c| {
             cells
                 .iter()
                 .map(|r| r[c].chars().count())
-                .chain([COLUMNS[c].len()])
+                .chain([COLUMNS[c].0.len()])
                 .max()
                 .unwrap_or(0)
         })
@@ -75,7 +90,7 @@ pub(crate) fn table(rows: &[Row]) -> String {
         }
         out + "\n"
     };
-    let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let header: Vec<String> = COLUMNS.iter().map(|c| c.0.to_string()).collect();
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     let mut out = line(&header);
     out += &line(&rule);
@@ -85,23 +100,13 @@ pub(crate) fn table(rows: &[Row]) -> String {
     out
 }
 
-/// The same rows as CSV, plain numbers, with a header.
+/// The same rows as CSV, plain numbers (an empty field where nothing was measured), with
+/// a header.
 pub(crate) fn csv(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "implementation,reads_per_sec_per_thread,p50_ns,p99_ns,p999_ns,max_ns,writes_per_sec\n",
-    );
+    let header: Vec<&str> = COLUMNS.iter().map(|c| c.1).collect();
+    let mut out = header.join(",") + "\n";
     for row in rows {
-        let h = &row.latency;
-        out += &format!(
-            "{},{:.0},{},{},{},{},{:.0}\n",
-            row.name,
-            row.reads_per_sec_per_thread,
-            h.value_at_quantile(0.50),
-            h.value_at_quantile(0.99),
-            h.value_at_quantile(0.999),
-            h.max(),
-            row.writes_per_sec
-        );
+        out += &(fields(row, |n| n.to_string(), "").join(",") + "\n");
     }
     out
 }
@@ -124,16 +129,21 @@ mod tests {
     use super::*;
     use crate::workload::latency_histogram;
 
-    fn row(name: &'static str, latencies: &[u64]) -> Row {
-        let mut latency = latency_histogram();
-        for &l in latencies {
-            latency.saturating_record(l);
+    fn histogram(values: &[u64]) -> Histogram<u64> {
+        let mut histogram = latency_histogram();
+        for &v in values {
+            histogram.saturating_record(v);
         }
+        histogram
+    }
+
+    fn row(name: &'static str, latencies: &[u64], inserts: &[u64]) -> Row {
         Row {
             name,
             reads_per_sec_per_thread: 12_345_678.4,
-            latency,
+            latency: histogram(latencies),
             writes_per_sec: 999.6,
+            inserts: histogram(inserts),
             misses: 0,
             idle_readers: 0,
             reload_errors: 0,
@@ -150,26 +160,47 @@ mod tests {
 
     #[test]
     fn table_and_csv_show_the_same_rows() {
+        let inserts: Vec<u64> = (1..=100).map(|i| i * 100).collect();
         let rows = [
-            row("CowMap", &[10, 20, 30]),
-            row("std::sync::Mutex", &[1_500]),
+            row("CowMap", &[10, 20, 30], &inserts),
+            row("std::sync::Mutex", &[1_500], &[]),
         ];
         let table = table(&rows);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 4);
         assert!(lines[0].starts_with("implementation"));
+        assert!(
+            lines[0].ends_with("writes/s  insert p50 ns  insert p99 ns"),
+            "{}",
+            lines[0]
+        );
         assert!(lines[2].starts_with("CowMap ") && lines[2].contains("12,345,678"));
-        assert!(lines[2].ends_with("  1,000"), "{}", lines[2]);
+        // 5,000 and 9,900 ns lie in buckets of 32 ns, reported by their tops.
+        assert!(
+            lines[2].ends_with("  1,000          5,023          9,919"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].ends_with("  1,000              -              -"),
+            "no writer round, no insert time: {}",
+            lines[3]
+        );
         assert!(lines.iter().all(|l| l.len() == lines[0].len()), "{table}");
 
         let csv = csv(&rows);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[1], "CowMap,12345678,20,30,30,30,1000");
+        assert_eq!(
+            lines[0],
+            "implementation,reads_per_sec_per_thread,p50_ns,p99_ns,p999_ns,max_ns,\
+             writes_per_sec,insert_p50_ns,insert_p99_ns"
+        );
+        assert_eq!(lines[1], "CowMap,12345678,20,30,30,30,1000,5023,9919");
         // 1,500 ns lies in the bucket 1,496..=1,503, reported by its top.
         assert_eq!(
             lines[2],
-            "std::sync::Mutex,12345678,1503,1503,1503,1503,1000"
+            "std::sync::Mutex,12345678,1503,1503,1503,1503,1000,,"
         );
     }
 

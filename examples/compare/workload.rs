@@ -196,6 +196,7 @@ pub(crate) fn measure<C: Contender>(workload: &Workload<'_>) -> Result<Row, Fail
         reads_per_sec_per_thread: rate_sum / readers.len() as f64,
         latency,
         writes_per_sec: writer.writes as f64 / writer.elapsed.as_secs_f64(),
+        inserts: writer.inserts,
         misses,
         idle_readers,
         reload_errors: writer.reload_errors,
@@ -318,12 +319,15 @@ fn read_loop<C: Contender>(
 
 struct WriterStats {
     writes: u64,
+    /// How long each round's single-key insert took, in nanoseconds.
+    inserts: Histogram<u64>,
     elapsed: Duration,
     reload_errors: u64,
 }
 
-/// The writer: every interval, reload the file and publish it, then push or pop one
-/// listener (4 -> 8 -> 4 -> ...). Scheduled on deadlines, so sleep overshoot and a late
+/// The writer: every interval, reload the file and publish it, push or pop one listener
+/// (4 -> 8 -> 4 -> ...), then set one name's port (`single_key_write`) with the call
+/// alone timed. Scheduled on deadlines, so sleep overshoot and a late
 /// wake-up (more threads than cores) are made up by the next rounds; after falling more
 /// than `MAX_CATCH_UP` intervals behind (a stall) it drops the backlog instead of
 /// bursting through it.
@@ -338,6 +342,7 @@ fn write_loop<C: Contender>(
     let mut next_id = MIN_LISTENERS as u64;
     let mut stats = WriterStats {
         writes: 0,
+        inserts: latency_histogram(),
         elapsed: Duration::ZERO,
         reload_errors: 0,
     };
@@ -369,6 +374,12 @@ fn write_loop<C: Contender>(
             listeners -= 1;
             growing = listeners == MIN_LISTENERS;
         }
+        let (name, port) = single_key_write(workload.names, stats.writes);
+        let t0 = Instant::now();
+        let previous = contender.insert(name, port);
+        let nanos = t0.elapsed().as_nanos() as u64;
+        black_box(previous);
+        stats.inserts.saturating_record(nanos);
         stats.writes += 1;
 
         deadline += interval;
@@ -379,6 +390,14 @@ fn write_loop<C: Contender>(
     }
     stats.elapsed = started.elapsed();
     stats
+}
+
+/// Round `round`'s single-key write: the next name of the file (in file order, over and
+/// over), so the set of names never changes and every lookup still hits; and a port that
+/// changes every round.
+fn single_key_write(names: &[String], round: u64) -> (String, u16) {
+    let name = names[(round % names.len() as u64) as usize].clone();
+    (name, round as u16)
 }
 
 /// xorshift64*: a tiny, fast generator for picking names; quality is not the point.
@@ -458,7 +477,17 @@ mod tests {
         };
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(!row.latency.is_empty() && row.reads_per_sec_per_thread > 0.0);
-        assert_eq!(row.misses, 0);
+        assert!(!row.inserts.is_empty() && row.writes_per_sec > 0.0);
+        assert_eq!(row.misses, 0, "single-key writes keep every name");
+    }
+
+    #[test]
+    fn single_key_writes_cycle_through_the_names_with_changing_ports() {
+        let names = ["ssh", "www", "http"].map(String::from);
+        let writes: Vec<(String, u16)> = (0..5).map(|r| single_key_write(&names, r)).collect();
+        let expected = [("ssh", 0), ("www", 1), ("http", 2), ("ssh", 3), ("www", 4)];
+        assert_eq!(writes, expected.map(|(n, p)| (n.to_string(), p)));
+        assert_eq!(single_key_write(&names, 65_537).1, 1, "ports wrap around");
     }
 
     #[test]
