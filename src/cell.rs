@@ -197,9 +197,17 @@ impl<T> CowCell<T> {
     #[inline]
     pub(crate) fn refresh<'r>(&self, cached: &'r mut Arc<Version<T>>) -> &'r Arc<Version<T>> {
         if self.published.load(Ordering::Relaxed) != cached.version {
-            *cached = self.current.load_full();
+            self.reload(cached);
         }
         cached
+    }
+
+    /// The slow path of [`refresh`](Self::refresh), kept out of line so that the check
+    /// inlines into the reader's loop.
+    #[cold]
+    #[inline(never)]
+    fn reload(&self, cached: &mut Arc<Version<T>>) {
+        *cached = self.current.load_full();
     }
 
     /// The number of the current version: 0 initially, +1 per publish. Lock-free.
