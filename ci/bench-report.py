@@ -61,6 +61,7 @@ GROUPS = [
     ("crossover_insert", "The flat map against the B+tree, both through their cells: one insert of a new `String` key (published, retired version freed), n from 16 to 16,384.", "cowmap"),
     ("crossover_get", "The same maps: one `read().get()` of a present key.", "cowmap"),
     ("notify_read_2t", "`read()` of a 16-element `CowVec` while a second thread reads it too, against `watch::Receiver::borrow()` with a second receiver doing the same (an `RwLock` read).", "watch_borrow"),
+    ("snapshot_1m", "Iterating a 1,000,000-element vector: the vector itself, a snapshot sequentially, and a snapshot with rayon's `par_iter` (feature `rayon`); `sum` adds the elements, `mix` does heavier work per element.", ""),
     ("notify_write_set", "A 16-element `CowVec::set` with nobody waiting: on a collection nobody ever waited on, and on one whose waiters came and went (the waiter list exists, the count is 0).", "set_16_never_waited"),
 ]
 
