@@ -18,6 +18,14 @@ use crate::{CowCell, ReadAs};
 ///
 /// Equality is set equality: order does not matter, as in Java's `AbstractSet.equals`.
 ///
+/// # Which set
+///
+/// `CowSet` copies every element on a write (O(n)) and answers `contains` with one hash
+/// lookup; [`CowBTreeSet`](crate::CowBTreeSet) copies one root-to-leaf path (O(log n)),
+/// searches a tree, and iterates in order. Pick `CowSet` for small sets written rarely,
+/// `CowBTreeSet` for large sets, sets written often, or sets read in order (README,
+/// "Which type", has the measured crossover).
+///
 /// # Examples
 ///
 /// ```

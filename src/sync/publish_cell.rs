@@ -78,9 +78,14 @@ impl<V> PublishCell<V> {
             arc: ManuallyDrop::new(arc),
         };
         // Std's `Arc::get_mut`: the strong count is 1 and no `Weak` exists (this crate
-        // never makes one), checked with `Acquire`, so every access made through other
-        // owners of this allocation (snapshots, readers, other cells' guards) before
-        // they released it happens-before whatever the caller does with the result.
+        // never creates a `Weak`: it never calls `Arc::downgrade`, and no `Arc` it makes
+        // escapes to user code except inside a `Snapshot`, which offers no downgrade).
+        // Every other owner gave its reference back through `Arc`'s `Drop`, a `Release`
+        // decrement; `get_mut` reads the count with `Acquire`, which synchronizes with
+        // the last of those decrements (and, through their release sequence, with all
+        // of them). So every access made through other owners of this allocation
+        // (snapshots, `Reader`s, read guards of this cell or of another cell sharing
+        // the version) happens-before whatever the caller does with the result.
         let unique = Arc::get_mut(&mut restore.arc).map(|value| ptr::from_mut(value));
         drop(restore);
         // SAFETY: `Arc::get_mut` proved the allocation unshared, with the `Acquire`
