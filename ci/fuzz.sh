@@ -5,6 +5,7 @@
 #   ci/fuzz.sh                      # all targets, 60 s each
 #   FUZZ_SECONDS=10 ci/fuzz.sh      # shorter
 #   ci/fuzz.sh vec_ops map_ops      # only these targets
+#   FUZZ_JOBS=1 ci/fuzz.sh          # one target at a time (default: one per core)
 #
 # Needs nightly (cargo-fuzz builds with -Zsanitizer=address) and cargo-fuzz; installs
 # either if missing. New corpus entries land in fuzz/corpus/<target>/ (git-ignored
@@ -32,13 +33,15 @@ cargo +nightly fuzz build
 
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
-failed=()
-for target in "${targets[@]}"; do
-    flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10)
+
+# fuzz_one TARGET: fuzzes one target, writes its log and its verdict under $logs.
+fuzz_one() {
+    local target="$1"
+    local flags=(-max_total_time="$seconds" -print_final_stats=1 -timeout=10)
     if [ -f "fuzz/$target.dict" ]; then
         flags+=(-dict="fuzz/$target.dict")
     fi
-    asan_options="${ASAN_OPTIONS:-}"
+    local asan_options="${ASAN_OPTIONS:-}"
     if [ "$target" != concurrent_ops ]; then
         # The model targets inject panics into `Drop`, and a panicking destructor may
         # leak by language rules (rust-lang/rust#47949; `Arc` and std's maps also skip
@@ -57,6 +60,23 @@ for target in "${targets[@]}"; do
     else
         echo "fuzz.sh: $target: CRASH (log tail below; input in fuzz/artifacts/$target/)"
         tail -n 60 "$logs/$target.log"
+        touch "$logs/$target.crashed"
+    fi
+}
+
+# libFuzzer runs one process per target on one core: FUZZ_JOBS targets (default: the
+# number of cores) run side by side.
+jobs_max="${FUZZ_JOBS:-$(nproc)}"
+for target in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+        wait -n || true
+    done
+    fuzz_one "$target" &
+done
+wait
+failed=()
+for target in "${targets[@]}"; do
+    if [ -e "$logs/$target.crashed" ]; then
         failed+=("$target")
     fi
 done

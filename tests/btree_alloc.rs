@@ -55,7 +55,7 @@ fn measure<R>(f: impl FnOnce() -> R) -> (R, usize, isize) {
     (r, a1 - a0, (a1 - a0) as isize - (f1 - f0) as isize)
 }
 
-const N: usize = if cfg!(miri) { 3_000 } else { 100_000 };
+const N: usize = if cfg!(miri) { 1_200 } else { 100_000 };
 
 /// Keys of 16 bytes: one 16-byte heap allocation each.
 fn key(i: usize) -> String {
@@ -117,7 +117,7 @@ fn one_insert_allocates_its_path() {
         "the typical insert copies about one path: worst {worst}, path {path}"
     );
     // The tree is O(n): an insert allocates a vanishing fraction of it (at the full
-    // size; Miri's 3,000 entries make a shallower tree).
+    // size; Miri's 1,200 entries make a shallower tree).
     let total = N * (16 + 8);
     assert!(
         cfg!(miri) || bound * 100 < total,

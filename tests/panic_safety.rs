@@ -204,10 +204,15 @@ fn bset40(t: &Tracker) -> CowBTreeSet<Dummy> {
 }
 
 /// One test per (write method, kind of user code that panics). `#[attr]`s before a name
-/// go on its test. Under Miri (about 25 s per B+tree test even at 17 entries) only a
-/// representative subset of the B+tree cases runs: one per kind of write path (insert,
-/// remove with rebalancing, retain's rebuild, compute's closure, a transaction, the set);
-/// `cargo test` runs them all.
+/// go on its test. `cargo test` runs them all. Under Miri (several seconds per flat test,
+/// about 25 s per B+tree test even at 17 entries) a representative subset runs: every
+/// `CowCell` case (the engine: update, try_update, the write guard); for each flat
+/// collection one case per kind of user code that panics (`Clone`, `Hash`, `Eq`, `Ord`
+/// or a closure) on its main write paths; for the B+tree one per kind of write path
+/// (insert, remove with rebalancing, retain's rebuild, compute's closure, a
+/// transaction, the set). The rest run the same engine code and the same library
+/// clones (`Vec`, `IndexSet`, `IndexMap`) on other elements; Miri adds nothing there
+/// that the subset and the native run do not already check.
 macro_rules! panic_point_tests {
     ($($(#[$attr:meta])* $name:ident: $op:expr, $make:expr, $write:expr;)*) => {$(
         #[test]
@@ -245,38 +250,56 @@ panic_point_tests! {
     };
 
     vec_push_panicking_clone: Op::Clone, vec4, |c, t| c.push(t.dummy(9));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_pop_panicking_clone: Op::Clone, vec4, |c, _| drop(c.pop());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_insert_panicking_clone: Op::Clone, vec4, |c, t| c.insert(2, t.dummy(9));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_insert_all_panicking_clone: Op::Clone, vec4, |c, t| c.insert_all(1, t.dummies(8..10));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_set_panicking_clone: Op::Clone, vec4, |c, t| drop(c.set(1, t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_remove_panicking_clone: Op::Clone, vec4, |c, _| drop(c.remove(1));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_retain_panicking_clone: Op::Clone, vec4, |c, _| c.retain(|d| d.id() != 2);
     vec_retain_panicking_predicate: Op::Callback, vec4, |c, t| c.retain(|d| {
         t.callback();
         d.id() != 2
     });
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_truncate_panicking_clone: Op::Clone, vec4, |c, _| c.truncate(2);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_panicking_clone: Op::Clone, vec_unsorted, |c, _| c.sort();
     vec_sort_panicking_ord: Op::Cmp, vec_unsorted, |c, _| c.sort();
     vec_sort_by_panicking_comparator: Op::Callback, vec_unsorted, |c, t| c.sort_by(|a, b| {
         t.callback();
         b.id().cmp(&a.id())
     });
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_by_key_panicking_key: Op::Callback, vec_unsorted, |c, t| c.sort_by_key(|d| {
         t.callback();
         d.id()
     });
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_extend_panicking_clone: Op::Clone, vec4, |c, t| c.extend(t.dummies(8..10));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_remove_item_panicking_eq: Op::Eq, vec4, |c, t| assert!(c.remove_item(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_remove_item_panicking_clone: Op::Clone, vec4, |c, t| assert!(c.remove_item(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_push_if_absent_panicking_eq: Op::Eq, vec4, |c, t| assert!(c.push_if_absent(t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_push_if_absent_panicking_clone: Op::Clone, vec4, |c, t| assert!(c.push_if_absent(t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_extend_if_absent_panicking_eq: Op::Eq, vec4,
         |c, t| assert_eq!(c.extend_if_absent(t.dummies([9, 1, 9, 8])), 2);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_extend_if_absent_panicking_clone: Op::Clone, vec4,
         |c, t| assert_eq!(c.extend_if_absent(t.dummies([9, 1, 9, 8])), 2);
     vec_dedup_panicking_eq: Op::Eq, vec_dups, |c, _| c.dedup();
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_dedup_panicking_clone: Op::Clone, vec_dups, |c, _| c.dedup();
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_update_panicking_closure: Op::Callback, vec4, |c, t| c.update(|v| {
         v.reverse();
         t.callback();
@@ -284,65 +307,94 @@ panic_point_tests! {
 
     set_insert_panicking_hash: Op::Hash, set4, |c, t| assert!(c.insert(t.dummy(9)));
     set_insert_panicking_eq: Op::Eq, set4, |c, t| assert!(!c.insert(t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_insert_panicking_clone: Op::Clone, set4, |c, t| assert!(c.insert(t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_hash: Op::Hash, set4, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_eq: Op::Eq, set4, |c, t| assert!(c.remove(&t.dummy(2)));
     set_remove_panicking_clone: Op::Clone, set4, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_hash: Op::Hash, set4, |c, _| c.retain(|d| d.id() != 1);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_clone: Op::Clone, set4, |c, _| c.retain(|d| d.id() != 1);
     set_retain_panicking_predicate: Op::Callback, set4, |c, t| c.retain(|d| {
         t.callback();
         d.id() != 1
     });
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_extend_panicking_hash: Op::Hash, set4, |c, t| c.extend(t.dummies([1, 8, 9]));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_extend_panicking_eq: Op::Eq, set4, |c, t| c.extend(t.dummies([1, 8, 2]));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_extend_panicking_clone: Op::Clone, set4, |c, t| c.extend(t.dummies([1, 8, 9]));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_update_panicking_closure: Op::Callback, set4, |c, t| c.update(|s| {
         s.insert(t.dummy(9));
         t.callback();
     });
 
     map_insert_panicking_hash: Op::Hash, map4, |c, t| drop(c.insert(t.dummy(9), t.dummy(109)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_insert_panicking_eq: Op::Eq, map4, |c, t| drop(c.insert(t.dummy(2), t.dummy(202)));
     map_insert_panicking_clone: Op::Clone, map4, |c, t| drop(c.insert(t.dummy(9), t.dummy(109)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_remove_panicking_hash: Op::Hash, map4, |c, t| drop(c.remove(&t.dummy(2)));
     map_remove_panicking_eq: Op::Eq, map4, |c, t| drop(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_remove_panicking_clone: Op::Clone, map4, |c, t| drop(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_retain_panicking_hash: Op::Hash, map4, |c, _| c.retain(|k, _| k.id() != 1);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_retain_panicking_clone: Op::Clone, map4, |c, _| c.retain(|k, _| k.id() != 1);
     map_retain_panicking_predicate: Op::Callback, map4, |c, t| c.retain(|_, v| {
         t.callback();
         v.id() != 101
     });
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_extend_panicking_hash: Op::Hash, map4,
         |c, t| c.extend([(t.dummy(1), t.dummy(201)), (t.dummy(9), t.dummy(109))]);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_extend_panicking_clone: Op::Clone, map4,
         |c, t| c.extend([(t.dummy(1), t.dummy(201)), (t.dummy(9), t.dummy(109))]);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_insert_if_absent_panicking_hash: Op::Hash, map4,
         |c, t| assert!(c.insert_if_absent(t.dummy(9), t.dummy(109)).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_insert_if_absent_panicking_eq: Op::Eq, map4,
         |c, t| assert!(c.insert_if_absent(t.dummy(1), t.dummy(201)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_insert_if_absent_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.insert_if_absent(t.dummy(9), t.dummy(109)).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_insert_if_absent_present_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.insert_if_absent(t.dummy(1), t.dummy(201)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_replace_panicking_hash: Op::Hash, map4,
         |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_replace_panicking_eq: Op::Eq, map4,
         |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_replace_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.replace(&t.dummy(1), t.dummy(201)).is_some());
     map_replace_if_eq_panicking_eq: Op::Eq, map4,
         |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_replace_if_eq_panicking_hash: Op::Hash, map4,
         |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_replace_if_eq_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.replace_if_eq(&t.dummy(1), &t.dummy(101), t.dummy(201)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_remove_if_eq_panicking_eq: Op::Eq, map4,
         |c, t| assert!(c.remove_if_eq(&t.dummy(1), &t.dummy(101)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_remove_if_eq_panicking_clone: Op::Clone, map4,
         |c, t| assert!(c.remove_if_eq(&t.dummy(1), &t.dummy(101)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_compute_panicking_hash: Op::Hash, map4, |c, t| drop(c.compute(t.dummy(1), |_| None));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_compute_panicking_clone: Op::Clone, map4,
         |c, t| drop(c.compute(t.dummy(1), |_| Some(t.dummy(201))));
     map_compute_present_to_some_panicking_closure: Op::Callback, map4,
@@ -351,11 +403,13 @@ panic_point_tests! {
             t.callback();
             Some(t.dummy(201))
         }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_compute_present_to_none_panicking_closure: Op::Callback, map4,
         |c, t| drop(c.compute(t.dummy(1), |_| {
             t.callback();
             None
         }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_compute_absent_to_some_panicking_closure: Op::Callback, map4,
         |c, t| drop(c.compute(t.dummy(9), |old| {
             assert!(old.is_none());
@@ -453,6 +507,7 @@ panic_point_tests! {
     btree_set_extend_panicking_clone: Op::Clone, bset40, |c, t| c.extend(t.dummies([1, 58, 59]));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_pop_first_panicking_clone: Op::Clone, bset40, |c, _| assert!(c.pop_first().is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     map_compute_absent_to_none_panicking_closure: Op::Callback, map4,
         |c, t| drop(c.compute(t.dummy(9), |_| {
             t.callback();
