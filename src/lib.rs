@@ -164,32 +164,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod btree;
-mod btree_cell;
-mod cell;
+mod collections;
 #[cfg(doctest)]
 mod compile_fail_tests;
-mod facade;
-mod map;
-#[cfg(feature = "rayon")]
-mod rayon;
-#[cfg(feature = "serde")]
-mod serde;
-mod set;
-mod snapshot;
-mod sync;
-mod vec;
-mod watcher;
+mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
-pub use btree_cell::{CowBTreeMap, CowBTreeSet};
-pub use cell::{CowCell, WriteGuard};
+pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
+pub use engine::{CowCell, ReadAs, ReadGuard, Reader, Snapshot, Watcher, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-pub use map::CowMap;
-pub use set::CowSet;
-pub use snapshot::{ReadAs, ReadGuard, Reader, Snapshot};
-pub use vec::CowVec;
-pub use watcher::Watcher;

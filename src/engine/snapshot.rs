@@ -10,7 +10,7 @@ use core::marker::PhantomData;
 use core::ops::{Deref, Index};
 use core::slice::SliceIndex;
 
-use crate::sync::{Arc, Loaded};
+use super::sync::{Arc, Loaded};
 use crate::CowCell;
 
 /// One published version: the value and its generation number.

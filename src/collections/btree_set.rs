@@ -2,7 +2,7 @@
 
 use core::borrow::Borrow;
 
-use crate::facade::cow_facade;
+use super::facade::cow_facade;
 use crate::{CowCell, PersistentBTreeSet, ReadAs};
 
 /// A concurrent copy-on-write ordered set: [`CowSet`](crate::CowSet)'s API over a

@@ -1,6 +1,6 @@
 //! [`CowVec`]: a copy-on-write vector, Java's `CopyOnWriteArrayList`.
 
-use crate::facade::cow_facade;
+use super::facade::cow_facade;
 use crate::CowCell;
 
 /// A concurrent copy-on-write vector: Java's `CopyOnWriteArrayList` for Rust.

@@ -2,7 +2,7 @@
 
 use core::borrow::Borrow;
 
-use crate::facade::cow_facade;
+use super::facade::cow_facade;
 use crate::{CowCell, PersistentBTreeMap};
 
 /// A concurrent copy-on-write ordered map for large or often-written read-mostly data:

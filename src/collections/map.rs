@@ -5,7 +5,7 @@ use std::hash::RandomState;
 
 use indexmap::{Equivalent, IndexMap};
 
-use crate::facade::cow_facade;
+use super::facade::cow_facade;
 use crate::CowCell;
 
 /// A concurrent copy-on-write map for read-mostly data: configuration, routing tables,

@@ -382,7 +382,7 @@ macro_rules! cow_facade {
             }
         }
 
-        impl<$($param),*> $crate::snapshot::sealed::Sealed<$inner> for $name<$($param),*> {}
+        impl<$($param),*> $crate::engine::snapshot::sealed::Sealed<$inner> for $name<$($param),*> {}
 
         impl<$($param),*> $crate::ReadAs<$inner> for $name<$($param),*> {
             #[doc = concat!("Calls `f` with the current version's `", stringify!($inner), "` (one lock-free read).")]

@@ -19,8 +19,8 @@ use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
-use crate::snapshot::{ReadGuard, Reader, Snapshot, Version};
-use crate::sync::{
+use super::snapshot::{ReadGuard, Reader, Snapshot, Version};
+use super::sync::{
     self, Arc, AtomicU64, AtomicUsize, Event, EventListener, Listener, Mutex, MutexGuard, Ordering,
     PublishCell,
 };

@@ -5,7 +5,7 @@ use std::hash::RandomState;
 
 use indexmap::{Equivalent, IndexSet};
 
-use crate::facade::cow_facade;
+use super::facade::cow_facade;
 use crate::{CowCell, ReadAs};
 
 /// A concurrent copy-on-write set: Java's `CopyOnWriteArraySet` for Rust.
