@@ -109,6 +109,7 @@ fn store_returns_the_previous_version_without_cloning() {
     let t = Tracker::new();
     let cell = CowCell::new(t.dummies(0..3));
     cell.update(|v| v.truncate(2)); // version 1: [0, 1]
+    cell.reclaim(); // frees version 0
     let clones = t.total_cloned();
     let previous = cell.store(t.dummies(10..12));
     assert_eq!(t.total_cloned(), clones, "store must not clone");
@@ -116,9 +117,12 @@ fn store_returns_the_previous_version_without_cloning() {
     assert_eq!(previous.version(), 1);
     assert_eq!(ids(cell.read().iter()), [10, 11]);
     assert_eq!(cell.version(), 2);
-    // The caller owns the previous version: its elements live until it goes.
+    // The caller holds the previous version: its elements live at least until it goes,
+    // and dropping it leaves the freeing to the writer.
     assert_eq!(t.alive(0), 1);
     drop(previous);
+    assert_eq!(t.alive(0), 1, "a reader's drop never frees a retired version");
+    cell.reclaim();
     assert_eq!(t.alive(0), 0);
     drop(cell);
     t.assert_balanced();
@@ -491,7 +495,7 @@ fn reader_sees_every_new_version_with_a_consistent_number() {
 }
 
 #[test]
-fn retired_version_is_freed_exactly_when_its_last_snapshot_drops() {
+fn retired_version_is_freed_by_the_writer_after_its_last_snapshot_drops() {
     let t = Tracker::new();
     let cell = CowCell::new(t.dummies(0..3));
     let s1 = cell.snapshot();
@@ -502,21 +506,28 @@ fn retired_version_is_freed_exactly_when_its_last_snapshot_drops() {
         3,
         "only the retired version's elements remain"
     );
+    assert_eq!(cell.reclaim().alive, 1, "s1 and s2 hold the retired version");
+    assert_eq!(t.total_alive(), 3);
     drop(s1);
-    assert_eq!(t.total_alive(), 3, "s2 still holds the retired version");
+    assert_eq!(cell.reclaim().alive, 1, "s2 still holds the retired version");
+    assert_eq!(t.total_alive(), 3);
     drop(s2);
-    assert_eq!(t.total_alive(), 0, "freed with the last snapshot");
+    assert_eq!(t.total_alive(), 3, "the last snapshot's drop leaves it to a writer");
+    assert_eq!(cell.reclaim().alive, 0);
+    assert_eq!(t.total_alive(), 0, "freed by the writer once nobody holds it");
     drop(cell);
     t.assert_balanced();
 }
 
 #[test]
-fn retired_version_without_readers_is_freed_by_the_write() {
+fn retired_version_without_readers_is_freed_by_a_write() {
     let t = Tracker::new();
     let cell = CowCell::new(t.dummies(0..3));
     drop(cell.store(t.dummies(3..5)));
+    cell.reclaim();
     assert_eq!(t.total_alive(), 2);
     cell.update(|v| v.pop());
+    cell.reclaim();
     assert_eq!(t.total_alive(), 1);
     for id in 0..5 {
         let c = t.counts(id);
@@ -532,9 +543,12 @@ fn read_guard_pins_its_version_until_dropped() {
     let cell = CowCell::new(t.dummies(0..2));
     let guard = cell.read();
     drop(cell.store(Vec::new()));
+    assert_eq!(cell.reclaim().alive, 1, "the guard's hazard slot holds it");
     assert_eq!(t.total_alive(), 2, "the guard holds the retired version");
     assert_eq!(ids(guard.iter()), [0, 1]);
     drop(guard);
+    assert_eq!(t.total_alive(), 2, "dropping the guard does not free it");
+    cell.reclaim();
     assert_eq!(t.total_alive(), 0);
     drop(cell);
     t.assert_balanced();
@@ -553,10 +567,13 @@ fn reader_pins_its_last_version_until_the_next_read() {
         "the reader pins the old version"
     );
     assert_eq!(ids(reader.read().iter()), [2]);
-    assert_eq!(t.alive(0) + t.alive(1), 0, "released by the next read()");
+    assert_eq!(t.alive(0) + t.alive(1), 2, "released by the next read(), not freed");
+    cell.reclaim();
+    assert_eq!(t.alive(0) + t.alive(1), 0, "freed by the writer");
     drop(cell.store(Vec::new()));
     assert_eq!(t.alive(2), 1);
     drop(reader);
+    cell.reclaim();
     assert_eq!(t.alive(2), 0, "released when the reader drops");
     drop(cell);
     t.assert_balanced();

@@ -142,6 +142,7 @@ fn concurrent_pushes_and_a_reader() {
         }
         let end = list.snapshot();
         assert_eq!(end.version(), 2);
+        assert_eq!(list.reclaim().alive, 0, "a retired version is still held");
         assert_eq!(drops.live(), 2, "a retired version was not freed");
         let mut end_values = values(&end);
         end_values.sort_unstable();
@@ -196,6 +197,7 @@ fn all_or_nothing(through_guard: bool) {
     snapshotter.join().unwrap();
     check(list.version(), values(&list.read()));
     assert_eq!(list.version(), 1);
+    assert_eq!(list.reclaim().alive, 0, "a retired version is still held");
     assert_eq!(drops.live(), 4, "a retired version was not freed");
     drop(list);
     drops.assert_all_dropped();
@@ -471,6 +473,7 @@ fn store_racing_update_is_serializable() {
             (r, 1) if r == [1, 2] => assert_eq!(end, [9]),
             other => panic!("store replaced {other:?}, end state {end:?}"),
         }
+        assert_eq!(list.reclaim().alive, 0, "a retired version is still held");
         assert_eq!(
             drops.live(),
             end.len() as isize,
@@ -519,6 +522,7 @@ fn retired_versions_are_freed() {
         let end = list.snapshot();
         assert_eq!(end.version(), 2);
         assert_eq!(end.len(), 1);
+        assert_eq!(list.reclaim().alive, 0, "a retired version is still held");
         assert_eq!(drops.live(), 1, "a retired version was not freed");
         drop(end);
         drop(list);

@@ -32,6 +32,8 @@ trait Observed: Send + Sync + 'static {
     fn version(&self) -> u64;
     /// A write that publishes (one version), proving the lock is free.
     fn touch(&self);
+    /// The writer's `reclaim`: frees the retired versions nobody holds.
+    fn reclaim(&self);
 }
 
 impl Observed for CowCell<Vec<Dummy>> {
@@ -43,6 +45,9 @@ impl Observed for CowCell<Vec<Dummy>> {
     }
     fn touch(&self) {
         self.update(|_| ());
+    }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
     }
 }
 
@@ -56,6 +61,9 @@ impl Observed for CowVec<Dummy> {
     fn touch(&self) {
         self.update(|_| ());
     }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
+    }
 }
 
 impl Observed for CowSet<Dummy> {
@@ -67,6 +75,9 @@ impl Observed for CowSet<Dummy> {
     }
     fn touch(&self) {
         self.update(|_| ());
+    }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
     }
 }
 
@@ -83,6 +94,9 @@ impl Observed for CowMap<Dummy, Dummy> {
     fn touch(&self) {
         self.update(|_| ());
     }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
+    }
 }
 
 impl Observed for CowBTreeSet<Dummy> {
@@ -94,6 +108,9 @@ impl Observed for CowBTreeSet<Dummy> {
     }
     fn touch(&self) {
         self.update(|_| ());
+    }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
     }
 }
 
@@ -109,6 +126,9 @@ impl Observed for CowBTreeMap<Dummy, Dummy> {
     }
     fn touch(&self) {
         self.update(|_| ());
+    }
+    fn reclaim(&self) {
+        drop(Self::reclaim(self));
     }
 }
 
@@ -535,8 +555,8 @@ fn panic_points_are_reached_as_often_as_the_write_calls_user_code() {
 
 /// Arms the drop of element `id`, runs `write`, and checks where the panic landed:
 /// `published: Some(ids)` means the write published those contents first (the panic came
-/// from dropping the retired version after the unlock); `None` means it came from under
-/// the lock and nothing was published. Either way the collection stays writable and
+/// from freeing the retired version, which the writer's `reclaim` does outside the
+/// lock); `None` means it came from under the lock and nothing was published. Either way the collection stays writable and
 /// every element is dropped exactly once.
 #[track_caller]
 fn drop_panic_during_write<C: Observed>(
@@ -549,7 +569,12 @@ fn drop_panic_during_write<C: Observed>(
     let c = Arc::new(make(&t));
     let (before_ids, before_version) = (c.ids(), c.version());
     t.arm_id(Op::Drop, id);
-    let message = expect_panic(&[PLANNED, "Drop"], || write(&c, &t));
+    // A retired version is freed by a writer's scan (here `reclaim`, on this thread,
+    // after the write's lock is released), never by the write's readers.
+    let message = expect_panic(&[PLANNED, "Drop"], || {
+        write(&c, &t);
+        c.reclaim();
+    });
     assert!(
         !t.disarm(Op::Drop),
         "the planned drop panic fired ({message})"
@@ -613,7 +638,8 @@ fn set_and_map_removals_with_panicking_drop_stay_writable() {
 
 #[test]
 fn cell_store_then_drop_of_previous_with_panicking_drop_stays_writable() {
-    // `store` hands the old version back; the panic comes from the caller's drop of it.
+    // `store` hands the old version back; once the caller drops it, the writer frees it
+    // (the panic comes from there).
     drop_panic_during_write(cell4, 2, |c, t| drop(c.store(t.dummies([7]))), Some(&[7]));
 }
 
@@ -629,7 +655,7 @@ fn panicking_drop_under_the_lock_publishes_nothing() {
 }
 
 #[test]
-fn panicking_drop_of_a_retired_version_fires_when_its_last_snapshot_goes() {
+fn panicking_drop_of_a_retired_version_fires_in_the_writer_after_its_last_snapshot_goes() {
     let t = Tracker::new();
     let c = Arc::new(vec4(&t));
     let snap = c.snapshot();
@@ -639,7 +665,9 @@ fn panicking_drop_of_a_retired_version_fires_when_its_last_snapshot_goes() {
     assert_eq!(t.total_alive(), 4);
     drop(second);
     assert_eq!(t.total_alive(), 4);
-    expect_panic(&[PLANNED, "Drop of #2"], || drop(snap));
+    drop(snap); // the reader lets go; it never runs the destructor
+    assert_eq!(t.total_alive(), 4);
+    expect_panic(&[PLANNED, "Drop of #2"], || drop(c.reclaim()));
     assert_eq!(t.total_alive(), 0, "the other elements were still dropped");
     assert_eq!((c.ids(), c.version()), (vec![], 1));
     assert_writable(&c);
@@ -701,6 +729,8 @@ fn retired_versions_are_dropped_after_the_write_lock_is_released() {
             PROBE_TARGET.with(|t| *t.borrow_mut() = Arc::downgrade(&v));
             PROBE_SAW_FREE_LOCK.with(|s| s.set(None));
             write(&v);
+            // The writer frees retired versions in its scans, after unlocking.
+            v.reclaim();
             let saw = PROBE_SAW_FREE_LOCK.with(Cell::get);
             assert_eq!(
                 saw,

@@ -483,7 +483,9 @@ fn concurrent_writes_and_snapshots_drop_every_element_exactly_once() {
                 })
             },
         );
-        // Readers and writers are gone: only the current version's elements are alive.
+        // Readers and writers are gone: once a writer reclaims, only the current
+        // version's elements are alive.
+        assert_eq!(v.reclaim().alive, 0, "a retired version is still held");
         assert_eq!(t.total_alive(), v.len(), "a retired version was not freed");
         drop(v);
         t.assert_balanced();

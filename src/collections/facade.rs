@@ -122,6 +122,52 @@ macro_rules! cow_facade {
                 self.cell.version()
             }
 
+            /// Retired versions still allocated (held by readers, or waiting for the
+            /// writer's next scan), the oldest one's number, and the current version's
+            /// number. Lock-free, O(1); as of the last write. See
+            /// [`CowCell::retired`](crate::CowCell::retired).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let held = c.snapshot();
+            /// c.clear();
+            /// let retired = c.retired();
+            /// assert_eq!((retired.version, retired.alive, retired.oldest), (1, 1, Some(0)));
+            /// drop(held);
+            /// ```
+            #[must_use]
+            pub fn retired(&self) -> $crate::Retired {
+                self.cell.retired()
+            }
+
+            /// Frees now, on this thread, every retired version that no reader holds,
+            /// and returns what is left. Takes the writer lock; O(threads + retired
+            /// versions) plus the destructors. See
+            /// [`CowCell::reclaim`](crate::CowCell::reclaim).
+            ///
+            /// # Panics
+            ///
+            /// If called from inside this collection's own `update` closure or while
+            /// this thread holds its `write()` guard. Propagates a panic from an
+            /// element's `Drop` (after releasing the lock).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let held = c.snapshot();
+            /// c.clear();
+            /// drop(held); // a reader never frees a retired version
+            /// assert_eq!(c.reclaim().alive, 0); // the writer does
+            /// ```
+            pub fn reclaim(&self) -> $crate::Retired {
+                self.cell.reclaim()
+            }
+
             /// Resolves with the first version whose number is above `since` (at once if
             /// the current one is): the latest at that moment, so versions published in
             /// between are skipped. Cancel-safe; any executor, no runtime dependency; a
@@ -371,14 +417,14 @@ macro_rules! cow_facade {
         impl<$($param),*> From<$crate::Snapshot<$inner>> for $name<$($param),*> {
             /// A new collection starting from the snapshot's version; no copy.
             fn from(snapshot: $crate::Snapshot<$inner>) -> Self {
-                Self { cell: $crate::CowCell::from(snapshot) }
+                Self { cell: $crate::CowCell::from(snapshot).weighed_by(|v| v.len()) }
             }
         }
 
         impl<$($param),*> From<$inner> for $name<$($param),*> {
             /// Wraps the container as version 0; no copy.
             fn from(inner: $inner) -> Self {
-                Self { cell: $crate::CowCell::new(inner) }
+                Self { cell: $crate::CowCell::new(inner).weighed_by(|v| v.len()) }
             }
         }
 

@@ -8,22 +8,28 @@
 //! 3. Load the current version (it cannot change: every publish holds the lock).
 //! 4. Build the next value from it on a private copy (user code runs here and may panic:
 //!    nothing has been published, so unwinding just drops the copy and the lock).
-//! 5. Publish the copy with version + 1 in one atomic swap.
-//! 6. Clear the holder, unlock, and only then drop the retired version, so a panicking
-//!    or slow `Drop` of old elements runs outside the lock.
+//! 5. Publish the copy with version + 1 in one atomic swap, and retire the replaced
+//!    version onto the cell's list (it stays owned by the cell: no reader frees it).
+//! 6. Every so often, scan the hazard slots and pick the retired versions nobody can see
+//!    any more (`publish.rs`).
+//! 7. Clear the holder, unlock, wake waiters, and only then free what the scan picked,
+//!    so a panicking or slow `Drop` of old elements runs outside the lock, on this
+//!    (the writer's) thread.
 //!
 //! Readers never take the lock: they load whichever version is published.
 
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-use super::snapshot::{ReadGuard, Reader, Snapshot, Version};
+use super::publish::{Garbage, PublishCell, Retired as RetiredList};
+use super::snapshot::{ReadGuard, Reader, Snapshot};
 use super::sync::{
-    self, Arc, AtomicU64, AtomicUsize, Event, EventListener, Listener, Mutex, MutexGuard, Ordering,
-    PublishCell,
+    self, AtomicU64, AtomicUsize, Event, EventListener, Listener, Mutex, MutexGuard, Ordering,
 };
+use super::version::{self, Version};
 use crate::Watcher;
 
 /// A generic copy-on-write cell: lock-free snapshot reads, serialized copy-and-swap
@@ -31,7 +37,8 @@ use crate::Watcher;
 /// [`CowMap`](crate::CowMap); use it directly for your own `Clone` type (a `Config`
 /// struct, a `BTreeMap`, a routing table).
 ///
-/// The current value is an immutable `Arc` published through `arc-swap`:
+/// The current value is an immutable, reference-counted version behind one atomic
+/// pointer (the crate's own publication cell, with hazard slots for readers):
 ///
 /// * Reads ([`read`](Self::read), [`snapshot`](Self::snapshot), [`reader`](Self::reader))
 ///   are lock-free: they never block and never wait for a writer.
@@ -82,19 +89,90 @@ use crate::Watcher;
 /// assert_eq!(config.version(), 1);
 /// ```
 pub struct CowCell<T> {
-    current: PublishCell<Version<T>>,
-    /// The number of the newest version handed to `current`: stored just before the
-    /// swap that publishes it. Only a hint for [`Reader`]s ("has anything changed?");
-    /// everything they read comes through `current`.
-    published: AtomicU64,
-    writer: Mutex<()>,
+    /// What readers touch, on a cache line of its own: a writer's stores to the fields
+    /// below never invalidate it, only its publish does.
+    read_side: ReadSide<T>,
+    /// The writer mutex and the retired versions it guards.
+    writer: Mutex<Writer<T>>,
     /// [`sync::thread_token`] of the thread holding `writer`, 0 when none does.
-    writer_thread: AtomicUsize,
+    writer_thread: AtomicU64,
     /// Waiters for a newer version (`changed`, `wait_newer`, [`Watcher`]).
     changes: Event,
     /// How many waiters are registered with `changes`: a publish with none pays one
     /// load of this instead of a call into `changes`. See [`CowCell::listen`].
     waiters: AtomicUsize,
+    /// Figures as of the last write, for [`CowCell::retired`]: how many retired
+    /// versions are allocated, and the number of the oldest (`u64::MAX`: none).
+    retired_alive: AtomicUsize,
+    oldest_retired: AtomicU64,
+    /// How many elements a version holds: what freeing it is worth (see `publish.rs`).
+    weigh: fn(&T) -> usize,
+}
+
+#[repr(align(128))]
+struct ReadSide<T> {
+    current: PublishCell<T>,
+    /// The number of the newest version handed to `current`: stored just before the
+    /// swap that publishes it. Only a hint for [`Reader`]s ("has anything changed?");
+    /// everything they read comes through `current`.
+    published: AtomicU64,
+}
+
+/// What the writer lock guards.
+struct Writer<T> {
+    retired: RetiredList<T>,
+}
+
+impl<T> Drop for Writer<T> {
+    fn drop(&mut self) {
+        // The cell is being dropped: no guard of it is alive.
+        drop(self.retired.drop_all());
+    }
+}
+
+// SAFETY: a cell shares its versions between the threads that read it (`&T` on each)
+// and may drop one on any thread that writes or drops the cell, like an
+// `Arc<Mutex<..>>` of `T`: `Send` and `Sync` need `T: Send + Sync`. Everything else in
+// it is atomics and a mutex.
+unsafe impl<T: Send + Sync> Send for CowCell<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for CowCell<T> {}
+
+/// Retired versions of a collection that are still allocated: see
+/// [`CowCell::retired`] and [`CowCell::reclaim`].
+///
+/// # Examples
+///
+/// A snapshot held too long shows up as an old `oldest` version:
+///
+/// ```
+/// use cow_collections::CowMap;
+///
+/// let routes = CowMap::from([("/", 0)]);
+/// let forgotten = routes.snapshot(); // version 0, kept somewhere and never dropped
+/// for i in 1..=100 {
+///     routes.insert("/", i);
+/// }
+/// let retired = routes.reclaim(); // frees what nobody holds; reports the rest
+/// assert_eq!((retired.version, retired.alive, retired.oldest), (100, 1, Some(0)));
+/// if let Some(oldest) = retired.oldest {
+///     let behind = retired.version - oldest;
+///     assert_eq!(behind, 100); // a reader holds a version 100 writes old
+/// }
+/// drop(forgotten);
+/// assert_eq!(routes.reclaim().alive, 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Retired {
+    /// The number of the current version.
+    pub version: u64,
+    /// Retired versions (replaced by a later write) that are still allocated: held by a
+    /// snapshot, a read guard or a `Reader`, or waiting for the writer's next scan.
+    /// Right after [`CowCell::reclaim`], only held ones.
+    pub alive: usize,
+    /// The number of the oldest of them, `None` when there are none.
+    pub oldest: Option<u64>,
 }
 
 impl<T> CowCell<T> {
@@ -111,22 +189,46 @@ impl<T> CowCell<T> {
     /// assert_eq!(cell.version(), 0);
     /// ```
     pub fn new(value: T) -> Self {
-        Self::from_version(Arc::new(Version { version: 0, value }))
+        Self::from_owned(Version::owned(0, value), |_| 1)
     }
 
-    pub(crate) fn from_version(version: Arc<Version<T>>) -> Self {
+    /// A cell taking over `version`'s owner count.
+    fn from_owned(version: NonNull<Version<T>>, weigh: fn(&T) -> usize) -> Self {
+        // SAFETY: the caller passes an owner count, which keeps the version alive.
+        let number = unsafe { version.as_ref() }.version;
         Self {
-            published: AtomicU64::new(version.version),
-            current: PublishCell::new(version),
-            writer: Mutex::new(()),
-            writer_thread: AtomicUsize::new(0),
+            read_side: ReadSide {
+                current: PublishCell::new(version),
+                published: AtomicU64::new(number),
+            },
+            writer: Mutex::new(Writer {
+                retired: RetiredList::new(),
+            }),
+            writer_thread: AtomicU64::new(0),
             changes: Event::new(),
             waiters: AtomicUsize::new(0),
+            retired_alive: AtomicUsize::new(0),
+            oldest_retired: AtomicU64::new(u64::MAX),
+            weigh,
         }
     }
 
-    /// A short-lived guard over the current version. Lock-free (arc-swap `load()`),
-    /// never waits for a writer; the default for one-off reads.
+    /// Tells the cell how many elements a version holds (the collections report their
+    /// length), so that large retired versions are freed at the next write rather than
+    /// within the next [`SCAN_EVERY`](super::publish::SCAN_EVERY) writes.
+    pub(crate) fn weighed_by(mut self, weigh: fn(&T) -> usize) -> Self {
+        self.weigh = weigh;
+        self
+    }
+
+    #[inline]
+    fn current(&self) -> &PublishCell<T> {
+        &self.read_side.current
+    }
+
+    /// A short-lived guard over the current version. Lock-free, never waits for a
+    /// writer: one hazard-slot store and a fence, and one store when dropped (no shared
+    /// write). The default for one-off reads.
     ///
     /// # Examples
     ///
@@ -139,7 +241,7 @@ impl<T> CowCell<T> {
     #[inline]
     #[must_use = "a read guard does nothing unless its value is used"]
     pub fn read(&self) -> ReadGuard<'_, T> {
-        ReadGuard::new(self.current.load())
+        ReadGuard::new(self.current().protect())
     }
 
     /// An owned, immutable [`Snapshot`] of the current version. Lock-free; one atomic
@@ -159,12 +261,12 @@ impl<T> CowCell<T> {
     #[inline]
     #[must_use = "taking a snapshot does nothing unless it is used"]
     pub fn snapshot(&self) -> Snapshot<T> {
-        Snapshot::from_arc(self.current.load_full())
+        Snapshot::from_held(self.current().load_held())
     }
 
     /// A [`Reader`] handle for one thread's hot loop (arc-swap's `Cache` pattern): each
-    /// `read()` costs one pointer check when nothing changed. Keeps its last version
-    /// alive until its next `read()`.
+    /// `read()` costs one version-number check when nothing changed. Keeps its last
+    /// version alive until its next `read()`.
     ///
     /// # Examples
     ///
@@ -181,7 +283,7 @@ impl<T> CowCell<T> {
     /// ```
     #[must_use = "a reader does nothing until `read()` is called on it"]
     pub fn reader(&self) -> Reader<'_, T> {
-        Reader::new(self, self.current.load_full())
+        Reader::new(self, self.snapshot())
     }
 
     /// A [`Reader`]'s refresh: replaces `cached` with the current version if a newer one
@@ -190,13 +292,13 @@ impl<T> CowCell<T> {
     /// The check is one `Relaxed` load of `published`, which every publish stores before
     /// its swap: a thread that has seen a version through any read (or synchronized with
     /// its writer) then sees its number or a later one here, and reloads. The reload,
-    /// `load_full`, is what synchronizes; it never goes back to an older version than
+    /// a snapshot, is what synchronizes; it never goes back to an older version than
     /// `cached` (coherence of the one pointer), so a `Reader` is monotonic. Between a
     /// writer's store and its swap the reload may still return `cached`'s version; the
-    /// next call checks again.
+    /// next call checks again. Replacing `cached` gives up a count; it never frees.
     #[inline]
-    pub(crate) fn refresh<'r>(&self, cached: &'r mut Arc<Version<T>>) -> &'r Arc<Version<T>> {
-        if self.published.load(Ordering::Relaxed) != cached.version {
+    pub(crate) fn refresh<'r>(&self, cached: &'r mut Snapshot<T>) -> &'r Snapshot<T> {
+        if self.read_side.published.load(Ordering::Relaxed) != cached.version() {
             self.reload(cached);
         }
         cached
@@ -206,8 +308,8 @@ impl<T> CowCell<T> {
     /// inlines into the reader's loop.
     #[cold]
     #[inline(never)]
-    fn reload(&self, cached: &mut Arc<Version<T>>) {
-        *cached = self.current.load_full();
+    fn reload(&self, cached: &mut Snapshot<T>) {
+        *cached = self.snapshot();
     }
 
     /// The number of the current version: 0 initially, +1 per publish. Lock-free.
@@ -224,12 +326,91 @@ impl<T> CowCell<T> {
     /// ```
     #[inline]
     pub fn version(&self) -> u64 {
-        self.current.load().version
+        self.read().version()
+    }
+
+    /// How many retired versions (replaced by later writes) are still allocated, the
+    /// oldest one's number, and the current version's number. Lock-free and O(1): the
+    /// retired figures are as of the last write (or [`reclaim`](Self::reclaim)).
+    ///
+    /// A retired version stays allocated while a snapshot, read guard or [`Reader`]
+    /// holds it, and after that until the writer's next scan frees it: at the next
+    /// write when it is large (a whole flat collection of more than 8 elements per
+    /// thread reading at the same time), and in any case within 64 writes (past 64
+    /// threads reading at the same time, within as many writes as there are such
+    /// threads). [`reclaim`](Self::reclaim) frees now whatever nobody holds. An `oldest`
+    /// far behind `version` means that a reader holds an old version: a forgotten
+    /// snapshot, or a `Reader` that stopped reading.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(vec![0u8; 1024]);
+    /// let held = cell.snapshot();
+    /// cell.store(vec![1; 1024]);
+    /// let retired = cell.retired();
+    /// assert_eq!((retired.version, retired.alive, retired.oldest), (1, 1, Some(0)));
+    /// drop(held); // the reader lets go; a writer frees the version
+    /// assert_eq!(cell.reclaim().alive, 0);
+    /// ```
+    #[must_use]
+    pub fn retired(&self) -> Retired {
+        let oldest = self.oldest_retired.load(Ordering::Relaxed);
+        Retired {
+            version: self.version(),
+            alive: self.retired_alive.load(Ordering::Relaxed),
+            oldest: (oldest != u64::MAX).then_some(oldest),
+        }
+    }
+
+    /// Frees now, on the calling thread, every retired version that no snapshot, read
+    /// guard or [`Reader`] holds, and returns [`retired`](Self::retired)'s figures
+    /// afterwards, when [`Retired::alive`] counts only versions that readers hold. Takes
+    /// the writer lock (waits for a running write) and reads every thread's hazard
+    /// slots: O(threads + retired versions), plus the destructors it runs. Writes do
+    /// this by themselves, amortized; call it to give memory back at once (after a
+    /// large `store`, say) or before reading the figures for monitoring.
+    ///
+    /// # Panics
+    ///
+    /// If called on this cell from inside its own `update`/`try_update` closure or while
+    /// this thread holds its [`WriteGuard`] (it would deadlock). Propagates a panic from
+    /// an element's `Drop` (after releasing the lock; the other versions are freed).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let cell = CowCell::new(String::from("v0"));
+    /// let reading = cell.snapshot();
+    /// cell.store(String::from("v1"));
+    /// drop(reading); // does not free "v0" on this (the reader's) thread
+    /// let retired = cell.reclaim(); // frees it here
+    /// assert_eq!((retired.alive, retired.oldest), (0, None));
+    /// ```
+    pub fn reclaim(&self) -> Retired {
+        let mut lock = self.lock_writer("CowCell::reclaim");
+        let garbage = lock.state.retired.scan();
+        self.record_retired(&lock);
+        drop(lock);
+        drop(garbage);
+        self.retired()
+    }
+
+    /// Updates the figures [`retired`](Self::retired) reads (under the writer lock).
+    fn record_retired(&self, lock: &WriterLock<'_, T>) {
+        let (alive, oldest) = lock.state.retired.alive();
+        self.retired_alive.store(alive, Ordering::Relaxed);
+        self.oldest_retired
+            .store(oldest.unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     /// Publishes `value` whole, without copying the old value (no `Clone` bound), and
-    /// returns the version it replaced. O(1) apart from dropping nothing: the old
-    /// version is handed back to you, not dropped here.
+    /// returns the version it replaced as a snapshot. O(1). Once that snapshot is
+    /// dropped, a writer frees the old version (see [`retired`](Self::retired)).
     ///
     /// This is the config-reload write: build the new value outside, then `store` it.
     ///
@@ -252,8 +433,13 @@ impl<T> CowCell<T> {
     /// ```
     pub fn store(&self, value: T) -> Snapshot<T> {
         let lock = self.lock_writer("CowCell::store");
-        let version = self.current.load().version + 1;
-        Snapshot::from_arc(self.publish(lock, Version { version, value }))
+        let current = self.current().current();
+        // SAFETY: the current version stays alive while we hold the writer lock.
+        let current = unsafe { current.as_ref() };
+        version::acquire_holder(current);
+        let replaced = Snapshot::from_held(NonNull::from(current));
+        self.publish(lock, current.version + 1, value);
+        replaced
     }
 
     /// Runs `f` exactly once on a private copy of the current value and publishes the
@@ -365,7 +551,8 @@ impl<T> CowCell<T> {
         T: Clone,
     {
         let lock = self.lock_writer("CowCell::write");
-        let base = self.current.load();
+        // SAFETY: the current version stays alive while we hold the writer lock.
+        let base = unsafe { self.current().current().as_ref() };
         let value = base.value.clone();
         WriteGuard {
             cell: self,
@@ -395,25 +582,36 @@ impl<T> CowCell<T> {
     where
         T: Clone,
     {
-        // `Arc::make_mut`'s rule, over the cell's own `Arc`: write in place if nothing
-        // else shares the version, otherwise publish a private copy first. The copy is
-        // made before the swap, so a panicking `clone` changes nothing.
-        if self.current.get_mut().is_none() {
-            let copy = {
-                let shared = self.current.load();
-                Version {
-                    version: shared.version,
-                    value: shared.value.clone(),
-                }
+        // `Arc::make_mut`'s rule, over the cell's own version: write in place if nothing
+        // else shares it (no snapshot, no other cell; `&mut self` rules out this cell's
+        // guards), otherwise publish a private copy first. The copy is made before the
+        // swap, so a panicking `clone` changes nothing.
+        let mut current = self.read_side.current.current_mut();
+        // SAFETY: the cell owns its current version.
+        let shared = unsafe { current.as_ref() };
+        if !version::is_unique(shared) {
+            let copy = Version::owned(shared.version, shared.value.clone());
+            let weight = (self.weigh)(&shared.value);
+            let replaced = self.read_side.current.replace_mut(copy);
+            // `&mut self`: uncontended, and no write of this cell is running.
+            let mut writer = self.writer.lock();
+            let garbage = if writer.retired.retire(replaced, weight) {
+                writer.retired.scan()
+            } else {
+                Garbage::None
             };
-            drop(self.current.swap(Arc::new(copy)));
+            drop(writer);
+            drop(garbage);
+            current = copy;
         }
-        let version = self
-            .current
-            .get_mut()
-            .expect("CowCell::get_mut: the cell's private copy is shared");
+        // SAFETY: unshared (checked with `Acquire`, or a fresh copy), and `&mut self`
+        // keeps it so for as long as the returned borrow lives: nobody can read, swap
+        // or snapshot the cell meanwhile.
+        let version = unsafe { current.as_mut() };
         version.version += 1;
-        self.published.store(version.version, Ordering::Relaxed);
+        self.read_side
+            .published
+            .store(version.version, Ordering::Relaxed);
         &mut version.value
     }
 
@@ -428,11 +626,19 @@ impl<T> CowCell<T> {
     /// let cell = CowCell::new(vec![1, 2]);
     /// assert_eq!(cell.into_inner(), [1, 2]);
     /// ```
-    pub fn into_inner(self) -> T
+    pub fn into_inner(mut self) -> T
     where
         T: Clone,
     {
-        Snapshot::from_arc(self.current.into_inner()).into_inner()
+        // Take a snapshot of the current version, drop the cell (which gives up its
+        // ownership), and let the snapshot hand the value over: moved out if nothing
+        // else shares it any more, cloned otherwise.
+        let current = self.read_side.current.current_mut();
+        // SAFETY: the cell owns its current version, keeping it alive for this.
+        version::acquire_holder(unsafe { current.as_ref() });
+        let last = Snapshot::from_held(current);
+        drop(self);
+        last.into_inner()
     }
 
     /// The one write primitive. `f` sees the current value and returns the next value
@@ -443,58 +649,78 @@ impl<T> CowCell<T> {
         f: impl FnOnce(&T) -> (Option<T>, R),
     ) -> R {
         let lock = self.lock_writer(call);
-        let current = self.current.load();
+        // SAFETY: the current version stays alive while we hold the writer lock.
+        let current = unsafe { self.current().current().as_ref() };
         let (next, result) = f(&current.value);
         if let Some(value) = next {
-            let version = current.version + 1;
-            drop(current);
-            // Dropped here, after the lock is released and the waiters are woken.
-            drop(self.publish(lock, Version { version, value }));
+            self.publish(lock, current.version + 1, value);
         }
         result
     }
 
-    /// Publishes `next`, releases the writer lock, wakes the waiters, and returns the
-    /// version it replaced, for the caller to drop (or hand out) outside the lock. Only
-    /// the holder of the writer lock publishes (`lock` is the proof), so `next.version`
-    /// is exactly one above the replaced version's.
-    fn publish(&self, lock: WriterLock<'_>, next: Version<T>) -> Arc<Version<T>> {
+    /// Publishes `value` as version `version`, retires the version it replaces,
+    /// releases the writer lock, wakes the waiters, and frees whatever the retirement's
+    /// scan found unreachable (on this thread, after unlocking). Only the holder of the
+    /// writer lock publishes (`lock` is the proof), so `version` is exactly one above
+    /// the replaced version's.
+    fn publish(&self, mut lock: WriterLock<'_, T>, version: u64, value: T) {
+        let next = Version::owned(version, value);
         // Before the swap, so that a thread that sees the new version anywhere also sees
         // its number here (see `refresh`). `Relaxed`: the swap's release orders it.
-        self.published.store(next.version, Ordering::Relaxed);
-        let retired = self.current.swap(Arc::new(next));
+        self.read_side.published.store(version, Ordering::Relaxed);
+        let replaced = self.current().swap(next);
+        // Orders the load of `waiters` below after the swap (see `listen`).
+        sync::fence(Ordering::SeqCst);
+        // SAFETY: the cell owned `replaced` until the swap and passes that to the list.
+        let weight = (self.weigh)(&unsafe { replaced.as_ref() }.value);
+        let garbage = if lock.state.retired.retire(replaced, weight) {
+            lock.state.retired.scan()
+        } else {
+            Garbage::None
+        };
+        self.record_retired(&lock);
         drop(lock);
-        // `SeqCst`, after the swap (itself `SeqCst`): see `listen` for why a publish
-        // that reads 0 here cannot miss a waiter.
         if self.waiters.load(Ordering::SeqCst) != 0 {
             self.changes.notify(usize::MAX);
         }
-        retired
+        drop(garbage);
     }
 
     /// The current version, if its number is above `since`.
     fn newer_than(&self, since: u64) -> Option<Snapshot<T>> {
-        let current = self.current.load();
-        (current.version > since).then(|| Snapshot::from_arc(Arc::clone(&current)))
+        let current = self.current().protect();
+        (current.version().version > since).then(|| Snapshot::from_held(current.to_held()))
     }
 
     /// Registers a waiter for the next publish: listens on `changes`, then counts itself
     /// in `waiters`. The caller must check the version again after this (and before it
     /// sleeps): a publish that happened before the registration woke nobody.
     ///
-    /// Why no wake-up is lost. A publish swaps the pointer (`SeqCst`, in arc-swap), then
+    /// Why no wake-up is lost. A publish swaps the pointer, issues a `SeqCst` fence, then
     /// loads `waiters` (`SeqCst`) and notifies if it is not 0. A waiter increments
     /// `waiters`, issues a `SeqCst` fence, then loads the pointer (its re-check). In the
-    /// single total order of `SeqCst` operations and fences, either the swap comes
-    /// before the fence, and then the re-check sees the new version (or a later one)
-    /// and the waiter does not sleep; or the fence comes before the swap, hence before
-    /// the writer's load, and then that load sees the increment or a later value of
-    /// `waiters` (C++20 [atomics.order], the fence rules). A nonzero load that reads
-    /// the increment, or a later read-modify-write of `waiters` (its release sequence),
-    /// synchronizes with it, so the listener inserted before the increment is in the
-    /// list when the writer notifies. The writer's side costs one load; the fence is
-    /// paid by waiters only.
+    /// single total order of the two fences, either the writer's comes first, and then
+    /// the re-check sees the new version (or a later one) and the waiter does not sleep;
+    /// or the waiter's comes first, and then the writer's load sees the increment or a
+    /// later value of `waiters` (C++20 [atomics.order], the fence rules). Both fences
+    /// are the cell's own: nothing rests on how the swap itself is ordered. A nonzero
+    /// load that reads the increment, or a later read-modify-write of `waiters` (its
+    /// release sequence), synchronizes with it, so the listener inserted before the
+    /// increment is in the list when the writer notifies.
+    ///
+    /// # Panics
+    ///
+    /// If this thread holds the cell's write lock: no version could be published while
+    /// it waits, so the wait would never end.
     fn listen(&self) -> (EventListener, Waiting<'_>) {
+        if self.writer_thread.load(Ordering::Relaxed) == sync::thread_token() {
+            panic!(
+                "cow-collections: waiting for a newer version (`changed`, `wait_newer` or a \
+                 Watcher) on a collection whose write lock this thread holds (from inside its \
+                 own update/try_update closure, or while a write() guard is alive): no \
+                 version can be published until that write ends, so this would never return"
+            );
+        }
         let listener = self.changes.listen();
         self.waiters.fetch_add(1, Ordering::SeqCst);
         sync::fence(Ordering::SeqCst);
@@ -607,7 +833,7 @@ impl<T> CowCell<T> {
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
-    fn lock_writer(&self, call: &'static str) -> WriterLock<'_> {
+    fn lock_writer(&self, call: &'static str) -> WriterLock<'_, T> {
         let me = sync::thread_token();
         // Relaxed is enough: only this thread ever stores its own token, and it clears it
         // before unlocking, so reading our own token means we still hold the lock.
@@ -618,11 +844,11 @@ impl<T> CowCell<T> {
                  closure, or while a write() guard is alive); this would deadlock"
             );
         }
-        let guard = self.writer.lock();
+        let state = self.writer.lock();
         self.writer_thread.store(me, Ordering::Relaxed);
         WriterLock {
             owner: &self.writer_thread,
-            _guard: guard,
+            state,
         }
     }
 }
@@ -640,14 +866,14 @@ impl Drop for Waiting<'_> {
 }
 
 /// Holds the writer mutex and clears the holder's token when released (also on unwind).
-struct WriterLock<'a> {
-    owner: &'a AtomicUsize,
-    _guard: MutexGuard<'a, ()>,
+struct WriterLock<'a, T> {
+    owner: &'a AtomicU64,
+    state: MutexGuard<'a, Writer<T>>,
 }
 
-impl Drop for WriterLock<'_> {
+impl<T> Drop for WriterLock<'_, T> {
     fn drop(&mut self) {
-        // Runs before `_guard` unlocks (fields drop after `drop`).
+        // Runs before `state` unlocks (fields drop after `drop`).
         self.owner.store(0, Ordering::Relaxed);
     }
 }
@@ -661,10 +887,12 @@ impl<T: Default> Default for CowCell<T> {
 
 impl<T> Clone for CowCell<T> {
     /// O(1): a new, independent cell that starts from the same published version (the
-    /// same `Arc`, the same version number). Writes to either one do not affect the
+    /// same allocation, the same version number). Writes to either one do not affect the
     /// other. Java's `CopyOnWriteArrayList.clone()`.
     fn clone(&self) -> Self {
-        Self::from_version(self.current.load_full())
+        let current = self.current().protect();
+        version::acquire_owner(current.version());
+        Self::from_owned(NonNull::from(current.version()), self.weigh)
     }
 }
 
@@ -677,7 +905,11 @@ impl<T> From<T> for CowCell<T> {
 impl<T> From<Snapshot<T>> for CowCell<T> {
     /// A new cell starting from the snapshot's version (no copy).
     fn from(snapshot: Snapshot<T>) -> Self {
-        Self::from_version(snapshot.inner)
+        let version = snapshot.into_held();
+        // SAFETY: the snapshot's holder count keeps it alive; it becomes the new cell's
+        // owner count.
+        version::holder_to_owner(unsafe { version.as_ref() });
+        Self::from_owned(version, |_| 1)
     }
 }
 
@@ -701,7 +933,7 @@ impl<T: fmt::Debug> fmt::Debug for CowCell<T> {
 #[must_use = "the copy is published when the guard is dropped: bind it, change it, then drop it"]
 pub struct WriteGuard<'a, T> {
     cell: &'a CowCell<T>,
-    lock: Option<WriterLock<'a>>,
+    lock: Option<WriterLock<'a, T>>,
     version: u64,
     value: Option<T>,
     panicking_at_start: bool,
@@ -769,8 +1001,7 @@ impl<T> Drop for WriteGuard<'_, T> {
         let unwinding = std::thread::panicking() && !self.panicking_at_start;
         match (self.value.take(), self.lock.take()) {
             (Some(value), Some(lock)) if !unwinding => {
-                let version = self.version;
-                drop(self.cell.publish(lock, Version { version, value }));
+                self.cell.publish(lock, self.version, value);
             }
             // Discarded, or dropped during a panic: nothing is published (the lock, if
             // any, is released here).

@@ -4,10 +4,13 @@
 //! from (std's or loom's). The collections above it hold no atomics of their own.
 
 mod cell;
+mod hazard;
+mod publish;
 pub(crate) mod snapshot;
 pub(crate) mod sync;
+mod version;
 mod watcher;
 
-pub use cell::{CowCell, WriteGuard};
+pub use cell::{CowCell, Retired, WriteGuard};
 pub use snapshot::{ReadAs, ReadGuard, Reader, Snapshot};
 pub use watcher::Watcher;

@@ -1,31 +1,28 @@
 //! Read-side types: [`Snapshot`], [`ReadGuard`] and [`Reader`].
 //!
 //! All three give shared access (`&T`) to one published version and never `&mut T`:
-//! a published version is immutable for as long as anybody can see it.
+//! a published version is immutable for as long as anybody can see it. None of them
+//! ever runs a version's destructor while a cell owns the version: dropping the last
+//! snapshot of a retired version only decrements its count, and the writer frees it
+//! (see `version.rs`).
 
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, Index};
+use core::ptr::NonNull;
 use core::slice::SliceIndex;
 
-use super::sync::{Arc, Loaded};
+use super::publish::Guard;
+use super::version::{self, Version};
 use crate::CowCell;
-
-/// One published version: the value and its generation number.
-///
-/// Private: users see it only through [`Snapshot`], [`ReadGuard`] and [`Reader`].
-#[derive(Debug)]
-pub(crate) struct Version<T> {
-    pub(crate) version: u64,
-    pub(crate) value: T,
-}
 
 /// An owned, immutable snapshot of one published version.
 ///
 /// Returned by [`CowCell::snapshot`](crate::CowCell::snapshot) and the collections'
-/// `snapshot()`. It is an `Arc` under the hood: cloning is O(1) (one atomic increment),
+/// `snapshot()`. A reference-counted pointer, like an `Arc`: cloning is O(1) (one atomic increment),
 /// it is `Send + Sync + 'static` when `T` is, so it can be held across `.await`, stored,
 /// or sent to another thread. It derefs to `&T`, never to `&mut T`, and it never
 /// changes: writes to the collection publish new versions and leave this one alone.
@@ -33,7 +30,11 @@ pub(crate) struct Version<T> {
 ///
 /// Holding a snapshot keeps its version's memory alive (`size_of::<T>()` plus whatever
 /// `T` owns, e.g. `len * size_of::<E>()` bytes of a vector's elements) until the last
-/// clone of it is dropped.
+/// clone of it is dropped. Dropping that last clone does not free the version on the
+/// dropping thread while its collection lives: the collection's next writes do (see
+/// [`CowCell::reclaim`](crate::CowCell::reclaim)). A snapshot that outlives its
+/// collection (and every clone of the collection) frees its version when its last clone
+/// is dropped, like an `Arc`.
 ///
 /// `PartialEq`, `Eq`, `Hash`, `PartialOrd`, `Ord` and `Display` compare, hash and print
 /// the value only; two snapshots with equal contents are equal whatever their versions.
@@ -56,12 +57,37 @@ pub(crate) struct Version<T> {
 /// assert_eq!(sum, 6);
 /// ```
 pub struct Snapshot<T> {
-    pub(crate) inner: Arc<Version<T>>,
+    /// One holder count of the version (see `version.rs`).
+    version: NonNull<Version<T>>,
+    _holds: PhantomData<Version<T>>,
 }
 
+// SAFETY: a snapshot shares its version between threads like an `Arc<Version<T>>`:
+// sending it (or a reference to it) hands out `&T` on another thread, and its drop may
+// drop `T` there once no cell owns the version. So both need `T: Send + Sync`, as for
+// `Arc<T>`.
+unsafe impl<T: Send + Sync> Send for Snapshot<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for Snapshot<T> {}
+
 impl<T> Snapshot<T> {
-    pub(crate) fn from_arc(inner: Arc<Version<T>>) -> Self {
-        Self { inner }
+    /// Takes over one holder count of `version`.
+    pub(crate) fn from_held(version: NonNull<Version<T>>) -> Self {
+        Self {
+            version,
+            _holds: PhantomData,
+        }
+    }
+
+    /// Gives up the snapshot's holder count to the caller.
+    pub(crate) fn into_held(self) -> NonNull<Version<T>> {
+        ManuallyDrop::new(self).version
+    }
+
+    #[inline]
+    pub(crate) fn inner(&self) -> &Version<T> {
+        // SAFETY: the snapshot's holder count keeps the version alive.
+        unsafe { self.version.as_ref() }
     }
 
     /// The version number of this snapshot: 0 for a collection's initial value, +1 for
@@ -78,7 +104,7 @@ impl<T> Snapshot<T> {
     /// ```
     #[inline]
     pub fn version(&self) -> u64 {
-        self.inner.version
+        self.inner().version
     }
 
     /// Whether `a` and `b` are the same published version (the same allocation), like
@@ -97,7 +123,7 @@ impl<T> Snapshot<T> {
     /// ```
     #[inline]
     pub fn ptr_eq(a: &Self, b: &Self) -> bool {
-        Arc::ptr_eq(&a.inner, &b.inner)
+        a.version == b.version
     }
 
     /// The value, or a clone of it if other snapshots still share it. O(1) when this is
@@ -118,10 +144,11 @@ impl<T> Snapshot<T> {
     where
         T: Clone,
     {
-        match Arc::try_unwrap(self.inner) {
-            Ok(version) => version.value,
-            Err(shared) => shared.value.clone(),
+        if version::is_sole_holder(self.inner()) {
+            // SAFETY: no owner and no other holder: the version is ours alone.
+            return unsafe { version::free(self.into_held()) }.value;
         }
+        self.inner().value.clone()
     }
 }
 
@@ -129,8 +156,20 @@ impl<T> Clone for Snapshot<T> {
     /// O(1): one atomic reference-count increment.
     #[inline]
     fn clone(&self) -> Self {
-        Self {
-            inner: Arc::clone(&self.inner),
+        version::acquire_holder(self.inner());
+        Self::from_held(self.version)
+    }
+}
+
+impl<T> Drop for Snapshot<T> {
+    /// One atomic decrement. Frees the version only if no cell owns it any more and this
+    /// was its last snapshot; while a cell owns it, the cell's writer frees it.
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: we give up the snapshot's holder count, once.
+        if unsafe { version::release_holder(self.version) } {
+            // SAFETY: no owner and no holder is left.
+            drop(unsafe { version::free(self.version) });
         }
     }
 }
@@ -139,7 +178,7 @@ impl<T> Deref for Snapshot<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.inner.value
+        &self.inner().value
     }
 }
 
@@ -225,7 +264,7 @@ impl<T> From<T> for Snapshot<T> {
     /// assert_eq!(Snapshot::<Vec<u8>>::default().len(), 0);
     /// ```
     fn from(value: T) -> Self {
-        Self::from_arc(Arc::new(Version { version: 0, value }))
+        Self::from_held(Version::held(0, value))
     }
 }
 
@@ -305,13 +344,16 @@ where
 /// A short-lived read guard over the current version; derefs to `&T`.
 ///
 /// Returned by [`CowCell::read`](crate::CowCell::read) and the collections' `read()`.
-/// Taking one is lock-free and never waits for a writer (arc-swap's `load()`: no
-/// reference-count write in the common case). It borrows the collection, so it is meant
-/// for one-off reads; use [`Snapshot`] to keep a version, [`Reader`] in a hot loop.
+/// Taking one is lock-free and never waits for a writer: it publishes the version's
+/// address in one of the thread's hazard slots (a store and a fence; no shared write,
+/// no read-modify-write), and dropping it is one store. It borrows the collection, so
+/// it is meant for one-off reads; use [`Snapshot`] to keep a version, [`Reader`] in a
+/// hot loop.
 ///
 /// While the guard lives, the version it shows stays alive and unchanged, even if
-/// writers publish newer ones. Hold it briefly: arc-swap has a few cheap slots per
-/// thread, and guards beyond those fall back to a reference-count increment.
+/// writers publish newer ones. Hold it briefly: a thread has 13 hazard slots, and guards
+/// beyond those (held at the same time, on any collections) fall back to a
+/// reference-count increment and decrement. Dropping a guard never frees a version.
 ///
 /// # Examples
 ///
@@ -325,13 +367,21 @@ where
 /// ```
 #[must_use = "a read guard does nothing unless its value is used"]
 pub struct ReadGuard<'a, T> {
-    guard: Loaded<Version<T>>,
-    // Ties the guard to the cell: `get_mut(&mut self)` relies on no guard outliving it.
+    guard: Guard<T>,
+    // Ties the guard to the cell: `get_mut(&mut self)` and the cell's `Drop` rely on no
+    // guard outliving it.
     _cell: PhantomData<&'a ()>,
 }
 
+// SAFETY: the guard shares its version like an `Arc<Version<T>>` does (so `T: Send +
+// Sync`), and dropping it on another thread is one atomic store into its slot (or one
+// decrement), which any thread may do (see `hazard.rs`).
+unsafe impl<T: Send + Sync> Send for ReadGuard<'_, T> {}
+// SAFETY: `&ReadGuard` only hands out `&T`.
+unsafe impl<T: Send + Sync> Sync for ReadGuard<'_, T> {}
+
 impl<T> ReadGuard<'_, T> {
-    pub(crate) fn new(guard: Loaded<Version<T>>) -> Self {
+    pub(crate) fn new(guard: Guard<T>) -> Self {
         Self {
             guard,
             _cell: PhantomData,
@@ -352,7 +402,7 @@ impl<T> ReadGuard<'_, T> {
     /// ```
     #[inline]
     pub fn version(&self) -> u64 {
-        self.guard.version
+        self.guard.version().version
     }
 
     /// Turns the guard into an owned [`Snapshot`] of the same version (one reference-count
@@ -369,7 +419,7 @@ impl<T> ReadGuard<'_, T> {
     /// assert_eq!(*snap, [1]);
     /// ```
     pub fn to_snapshot(&self) -> Snapshot<T> {
-        Snapshot::from_arc(Arc::clone(&self.guard))
+        Snapshot::from_held(self.guard.to_held())
     }
 }
 
@@ -377,7 +427,7 @@ impl<T> Deref for ReadGuard<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.guard.value
+        &self.guard.version().value
     }
 }
 
@@ -416,10 +466,8 @@ where
 /// it is dropped). A reader that stops calling `read()` therefore pins one old version,
 /// with all its elements, in memory. Drop readers you no longer poll.
 ///
-/// The flip side: when a `read()` replaces the cached version and this reader held the
-/// last reference to it, that `read()` frees it (its elements' `Drop`, and the buffer).
-/// Snapshots behave the same when dropped. With large versions this shows in a
-/// `Reader`'s tail latency (BENCHMARKS.md, `latency`, has the measurement).
+/// When a `read()` replaces the cached version, it only gives up its count of the old
+/// one: freeing it, however large, is the writer's work.
 ///
 /// A `Reader` borrows the collection and is meant to stay on one thread's stack; it is
 /// `Send` when `T: Send + Sync`, so it can be created and then moved into a scoped thread.
@@ -438,11 +486,11 @@ where
 pub struct Reader<'a, T> {
     cell: &'a CowCell<T>,
     /// The version last returned; kept alive until the next refresh replaces it.
-    cached: Arc<Version<T>>,
+    cached: Snapshot<T>,
 }
 
 impl<'a, T> Reader<'a, T> {
-    pub(crate) fn new(cell: &'a CowCell<T>, cached: Arc<Version<T>>) -> Self {
+    pub(crate) fn new(cell: &'a CowCell<T>, cached: Snapshot<T>) -> Self {
         Self { cell, cached }
     }
 
@@ -462,7 +510,7 @@ impl<'a, T> Reader<'a, T> {
     /// ```
     #[inline]
     pub fn read(&mut self) -> &T {
-        &self.cell.refresh(&mut self.cached).value
+        self.cell.refresh(&mut self.cached)
     }
 
     /// Like [`read`](Reader::read), and also returns that version's number. The pair is
@@ -482,7 +530,7 @@ impl<'a, T> Reader<'a, T> {
     #[inline]
     pub fn read_with_version(&mut self) -> (&T, u64) {
         let version = self.cell.refresh(&mut self.cached);
-        (&version.value, version.version)
+        (version, version.version())
     }
 
     /// An owned [`Snapshot`] of the latest version (one reference-count increment).
@@ -499,7 +547,7 @@ impl<'a, T> Reader<'a, T> {
     /// assert_eq!(*snap, [1]);
     /// ```
     pub fn snapshot(&mut self) -> Snapshot<T> {
-        Snapshot::from_arc(Arc::clone(self.cell.refresh(&mut self.cached)))
+        self.cell.refresh(&mut self.cached).clone()
     }
 }
 

@@ -2,52 +2,84 @@
 //!
 //! | primitive | normal build | under `--cfg loom` |
 //! |---|---|---|
-//! | [`PublishCell`]: the published `Arc`, its lock-free `load` and its `swap` | `arc_swap::ArcSwap` ([`publish_cell`]) | a loom `AtomicPtr` with a grace-period counter ([`loom_stand_ins`]) |
+//! | atomics, `fence`, `thread_local!`, the hazard domain's `static` | `std` | `loom` (`loom::lazy_static!` for the domain: one per execution) |
+//! | [`light_fence`] / [`heavy_fence`]: the two halves of the hazard-slot fence | see their docs | a `SeqCst` fence each |
 //! | [`Mutex`]: the writer mutex, `lock()` returns the guard | `parking_lot::Mutex` | `loom::sync::Mutex` in parking_lot's shape |
-//! | `Arc`, atomics, `fence`, `thread_local!` | `std` | `loom` |
 //! | `Event`: the waiters for a newer version | `event_listener` | `event_listener`, which builds against loom by itself under `cfg(loom)` |
 //!
-//! Only arc-swap's internals (the pointer cell and its reclamation) and the mutex are
-//! replaced under loom. Everything built on them, in `cell.rs`, is one implementation
-//! for both builds: the writer protocol, `get_mut`'s uniqueness check, `Reader`'s
-//! refresh and [`thread_token`].
+//! Nothing else is swapped: the publication cell (`publish.rs`), the hazard slots
+//! (`hazard.rs`), the reference counts (`version.rs`) and the writer protocol
+//! (`cell.rs`) are one implementation for both builds, so the loom models run the code
+//! that ships.
 
 #[cfg(loom)]
 mod loom_stand_ins;
-#[cfg(not(loom))]
-mod publish_cell;
 
 pub(crate) use event_listener::{Event, EventListener, Listener};
 
 #[cfg(loom)]
-pub(crate) use loom::{
-    sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering},
-    sync::Arc,
-    thread_local,
+pub(crate) use loom::sync::atomic::{
+    fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
 };
 #[cfg(loom)]
-pub(crate) use loom_stand_ins::{Loaded, Mutex, MutexGuard, PublishCell};
+pub(crate) use loom_stand_ins::{Mutex, MutexGuard};
 
 #[cfg(not(loom))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(not(loom))]
-pub(crate) use publish_cell::{Loaded, PublishCell};
+pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+
+/// `with_mut` for std's `AtomicPtr` (loom's has it): access through `&mut`, no atomic
+/// operation.
 #[cfg(not(loom))]
-pub(crate) use std::{
-    sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering},
-    sync::Arc,
-    thread_local,
-};
+pub(crate) trait WithMut<T> {
+    fn with_mut<R>(&mut self, f: impl FnOnce(&mut *mut T) -> R) -> R;
+}
+
+#[cfg(not(loom))]
+impl<T> WithMut<T> for AtomicPtr<T> {
+    #[inline]
+    fn with_mut<R>(&mut self, f: impl FnOnce(&mut *mut T) -> R) -> R {
+        f(self.get_mut())
+    }
+}
+
+/// The reader's half of the fence between a hazard slot's store and the re-check of the
+/// published pointer (`hazard::protect`). A `SeqCst` fence.
+#[inline]
+pub(crate) fn light_fence() {
+    fence(Ordering::SeqCst);
+}
+
+/// The writer's half: issued after unpublishing versions and before reading the hazard
+/// slots (`Retired::scan`). A `SeqCst` fence.
+#[inline]
+pub(crate) fn heavy_fence() {
+    fence(Ordering::SeqCst);
+}
 
 /// A number that tells the calling thread apart from every other thread, never 0.
 ///
 /// Used only to detect re-entrant writes: the writer records its token while it holds
 /// the lock, and a second write from the same thread sees its own token. Tokens come
-/// from a counter, so no two threads ever share one, not even a thread that starts after
-/// another has exited (a thread-local's address could be reused that way). The counter
-/// is a plain std atomic in both builds: it orders nothing, it only has to be unique.
-pub(crate) fn thread_token() -> usize {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-    thread_local!(static TOKEN: usize = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+/// from a 64-bit counter, so no two threads ever share one, not even a thread that
+/// starts after another has exited (a thread-local's address could be reused that way),
+/// and the counter cannot wrap in practice (2^64 thread starts); should it ever, the
+/// process aborts rather than hand out 0 or a repeat. The counter is a plain std atomic
+/// in both builds: it orders nothing, it only has to be unique.
+pub(crate) fn thread_token() -> u64 {
+    use std::sync::atomic::{AtomicU64 as StdAtomicU64, Ordering as StdOrdering};
+    static NEXT: StdAtomicU64 = StdAtomicU64::new(1);
+    fn next() -> u64 {
+        let token = NEXT.fetch_add(1, StdOrdering::Relaxed);
+        if token == 0 || token == u64::MAX {
+            std::process::abort();
+        }
+        token
+    }
+    #[cfg(not(loom))]
+    std::thread_local!(static TOKEN: u64 = next());
+    #[cfg(loom)]
+    loom::thread_local!(static TOKEN: u64 = next());
     TOKEN.with(|token| *token)
 }

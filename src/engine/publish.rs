@@ -1,0 +1,310 @@
+//! The publication cell: one pointer to the current [`Version`], loaded lock-free by
+//! readers under a hazard slot and swapped by the (single, mutex-serialized) writer; and
+//! the writer's list of retired versions, freed on the writer's thread once no reader
+//! can see them.
+//!
+//! # Reads
+//!
+//! * [`PublishCell::protect`]: a hazard slot (`hazard.rs`) guards the version; no
+//!   shared write, no read-modify-write. The guard's drop is one `Release` store. When a
+//!   thread holds more guards than it has slots, a guard falls back to a counted
+//!   reference (one increment and one decrement of the version's count).
+//! * [`PublishCell::load_held`]: protect, add a holder (one increment), release the
+//!   slot: a `Snapshot`'s or a `Reader`'s reference.
+//!
+//! Neither ever frees a version (see `version.rs`).
+//!
+//! # Retiring and reclaiming
+//!
+//! The writer swaps the new version in and pushes the old one on [`Retired`], still
+//! owned by the cell. Every so often it *scans*: a heavy fence, one pass over every
+//! hazard slot of the domain, and each retired version that no slot shows and no
+//! snapshot holds is freed, after the writer lock is released, on the writer's thread.
+//! A scan costs one read per record (a record per thread that reads concurrently), so it
+//! runs only when the versions waiting for it are worth that ([`Retired::retire`]):
+//! when their weight (elements, as the collection reports it) reaches
+//! [`SCAN_WEIGHT_PER_RECORD`] per record, or when [`SCAN_EVERY`] versions wait. A
+//! version that no reader holds is therefore freed at the latest by the
+//! [`SCAN_EVERY`]-th write after it was retired, and a large one (a whole flat
+//! collection of more than a few elements per reading thread) by the next write.
+
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use super::hazard::{self, Slot};
+#[cfg(not(loom))]
+use super::sync::WithMut;
+use super::sync::{self, AtomicPtr, Ordering};
+use super::version::{self, Released, Version};
+
+/// A scan runs when the retired versions waiting for one weigh at least this much per
+/// hazard record (one record per thread reading at the same time). The weight of a
+/// version is the number of elements it would free. A scan reads every record once, so
+/// this keeps its cost below one record read per this many elements freed.
+pub(crate) const SCAN_WEIGHT_PER_RECORD: usize = 8;
+
+/// A scan runs at the latest when this many versions have been retired since the last
+/// one, whatever they weigh: the bound on how long an unheld version stays allocated.
+/// Raised to the number of records when there are more, so that a write never reads
+/// more than about one record on average, however many threads read.
+pub(crate) const SCAN_EVERY: usize = 64;
+
+/// The cell's pointer to its current version. The cell owns that version (one owner
+/// count).
+pub(crate) struct PublishCell<T> {
+    current: AtomicPtr<Version<T>>,
+    _owns: PhantomData<Box<Version<T>>>,
+}
+
+impl<T> PublishCell<T> {
+    /// A cell publishing `version`, whose owner count the cell takes over.
+    pub(crate) fn new(version: NonNull<Version<T>>) -> Self {
+        Self {
+            current: AtomicPtr::new(version.as_ptr()),
+            _owns: PhantomData,
+        }
+    }
+
+    /// The current version under a hazard slot of the calling thread, or, if all of its
+    /// slots are taken, under a counted reference.
+    #[inline]
+    pub(crate) fn protect(&self) -> Guard<T> {
+        hazard::with_record(|record| match record.claim() {
+            Some(slot) => Guard {
+                version: nonnull(hazard::protect(&self.current, slot)),
+                slot: Some(slot),
+            },
+            None => Guard {
+                version: self.load_held_with(record),
+                slot: None,
+            },
+        })
+    }
+
+    /// The current version with one holder count added for the caller.
+    #[inline]
+    pub(crate) fn load_held(&self) -> NonNull<Version<T>> {
+        hazard::with_record(|record| self.load_held_with(record))
+    }
+
+    #[inline]
+    fn load_held_with(&self, record: &'static hazard::Record) -> NonNull<Version<T>> {
+        let slot = record.transient();
+        let version = nonnull(hazard::protect(&self.current, slot));
+        // SAFETY: the slot protects it: no owner frees it before the slot is released.
+        version::acquire_holder(unsafe { version.as_ref() });
+        hazard::release(slot);
+        version
+    }
+
+    /// The current version, for the writer: valid while the caller holds the writer
+    /// lock (only a lock holder replaces the current version, and a version is freed
+    /// only after it was replaced).
+    #[inline]
+    pub(crate) fn current(&self) -> NonNull<Version<T>> {
+        nonnull(self.current.load(Ordering::Acquire))
+    }
+
+    /// Publishes `next` (whose owner count the cell takes over) and returns the version
+    /// it replaced, whose owner count passes to the caller. Only the writer-lock holder
+    /// calls this. `AcqRel`: `Release` publishes `next`'s contents to every reader that
+    /// loads it; `Acquire` is the previous writer's, already ordered by the lock.
+    #[inline]
+    pub(crate) fn swap(&self, next: NonNull<Version<T>>) -> NonNull<Version<T>> {
+        nonnull(self.current.swap(next.as_ptr(), Ordering::AcqRel))
+    }
+
+    /// The current version with `&mut self`: no reader of this cell can be active.
+    pub(crate) fn current_mut(&mut self) -> NonNull<Version<T>> {
+        nonnull(self.current.with_mut(|current| *current))
+    }
+
+    /// Replaces the current version with `&mut self` (no reader of this cell, no writer)
+    /// and returns the old one with its owner count.
+    pub(crate) fn replace_mut(&mut self, next: NonNull<Version<T>>) -> NonNull<Version<T>> {
+        nonnull(
+            self.current
+                .with_mut(|current| core::mem::replace(current, next.as_ptr())),
+        )
+    }
+}
+
+impl<T> Drop for PublishCell<T> {
+    fn drop(&mut self) {
+        let current = self.current_mut();
+        // SAFETY: the cell owns its current version and lets go of it here; `&mut self`:
+        // no guard of this cell is alive.
+        drop(unsafe { version::drop_owner(current) });
+    }
+}
+
+#[inline]
+fn nonnull<V>(pointer: *mut V) -> NonNull<V> {
+    // A cell's pointer is never null: it always holds a version.
+    NonNull::new(pointer).expect("a publication cell always holds a version")
+}
+
+/// A protected reference to one version: a hazard slot, or a counted reference when the
+/// thread had no free slot. Never frees the version.
+pub(crate) struct Guard<T> {
+    version: NonNull<Version<T>>,
+    slot: Option<&'static Slot>,
+}
+
+impl<T> Guard<T> {
+    #[inline]
+    pub(crate) fn version(&self) -> &Version<T> {
+        // SAFETY: the slot (or the count) keeps the version alive for as long as the
+        // guard exists (see `PublishCell::protect`).
+        unsafe { self.version.as_ref() }
+    }
+
+    /// A new holder count of the same version, for a `Snapshot`.
+    pub(crate) fn to_held(&self) -> NonNull<Version<T>> {
+        version::acquire_holder(self.version());
+        self.version
+    }
+}
+
+impl<T> Drop for Guard<T> {
+    #[inline]
+    fn drop(&mut self) {
+        match self.slot {
+            Some(slot) => hazard::release(slot),
+            None => {
+                // SAFETY: a slot-less guard holds one holder count (`load_held_with`).
+                if unsafe { version::release_holder(self.version) } {
+                    // Unreachable while the guard's cell lives (it owns the version, or
+                    // keeps it retired while it is held); kept so that no path leaks.
+                    // SAFETY: no owner or holder is left.
+                    drop(unsafe { version::free(self.version) });
+                }
+            }
+        }
+    }
+}
+
+/// The writer's list of retired versions, each still owned by the cell, and the
+/// bookkeeping that decides when to scan.
+pub(crate) struct Retired<T> {
+    versions: Vec<NonNull<Version<T>>>,
+    /// Versions retired since the last scan, and their total weight.
+    pending: usize,
+    pending_weight: usize,
+}
+
+// SAFETY: the list owns its versions (one owner count each) as `Box<Version<T>>` would,
+// and only the writer-lock holder touches it.
+unsafe impl<T: Send + Sync> Send for Retired<T> {}
+// SAFETY: as above; `&Retired` gives access to nothing.
+unsafe impl<T: Send + Sync> Sync for Retired<T> {}
+
+impl<T> Retired<T> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            versions: Vec::new(),
+            pending: 0,
+            pending_weight: 0,
+        }
+    }
+
+    /// Takes over a replaced version (and its owner count). Returns whether a scan is
+    /// due (see the module docs).
+    pub(crate) fn retire(&mut self, version: NonNull<Version<T>>, weight: usize) -> bool {
+        self.versions.push(version);
+        self.pending += 1;
+        self.pending_weight = self.pending_weight.saturating_add(weight);
+        let records = hazard::domain().records().max(1);
+        self.pending >= SCAN_EVERY.max(records)
+            || self.pending_weight >= records.saturating_mul(SCAN_WEIGHT_PER_RECORD)
+    }
+
+    /// How many retired versions are still allocated, and the number of the oldest.
+    pub(crate) fn alive(&self) -> (usize, Option<u64>) {
+        let oldest = self
+            .versions
+            .iter()
+            // SAFETY: every listed version is owned by the list, hence alive.
+            .map(|v| unsafe { v.as_ref() }.version)
+            .min();
+        (self.versions.len(), oldest)
+    }
+
+    /// Frees (into the returned [`Garbage`], to be dropped after the writer lock is
+    /// released) every retired version that no hazard slot shows and nobody holds.
+    /// Issues the heavy half of the asymmetric fence first: every version on the list
+    /// was unpublished before it, so a reader that did not yet show it in a slot will
+    /// not return it.
+    pub(crate) fn scan(&mut self) -> Garbage<T> {
+        self.pending = 0;
+        self.pending_weight = 0;
+        if self.versions.is_empty() {
+            return Garbage::None;
+        }
+        sync::heavy_fence();
+        let mut hazards: Vec<*mut ()> = Vec::new();
+        hazard::domain().collect(|p| hazards.push(p));
+        if hazards.len() > 16 {
+            hazards.sort_unstable();
+        }
+        let shown = |p: *mut ()| {
+            if hazards.len() > 16 {
+                hazards.binary_search(&p).is_ok()
+            } else {
+                hazards.contains(&p)
+            }
+        };
+        let mut garbage = Garbage::None;
+        self.versions.retain(|&version| {
+            if shown(version.as_ptr().cast()) {
+                return true;
+            }
+            // SAFETY: the list owns the version, and no slot shows it after the fence.
+            match unsafe { version::release_owner(version) } {
+                Released::Held => true,
+                Released::LetGo => false,
+                Released::Free => {
+                    // SAFETY: `release_owner` said we are its last user.
+                    garbage.push(unsafe { version::free(version) });
+                    false
+                }
+            }
+        });
+        garbage
+    }
+
+    /// Gives up every retired version (the cell is being dropped): each is freed now if
+    /// nothing else holds it, otherwise by its last holder or remaining owner.
+    pub(crate) fn drop_all(&mut self) -> Garbage<T> {
+        let mut garbage = Garbage::None;
+        for version in self.versions.drain(..) {
+            // SAFETY: the list owns it; the cell is being dropped, so none of its guards
+            // is alive.
+            if let Some(freed) = unsafe { version::drop_owner(version) } {
+                garbage.push(freed);
+            }
+        }
+        garbage
+    }
+}
+
+/// Versions a scan found unreachable, freed when this is dropped (outside the writer
+/// lock). If one's `Drop` panics, the rest are still freed (a `Vec`'s drop continues).
+pub(crate) enum Garbage<T> {
+    None,
+    One(Box<Version<T>>),
+    Many(Vec<Box<Version<T>>>),
+}
+
+impl<T> Garbage<T> {
+    fn push(&mut self, version: Box<Version<T>>) {
+        *self = match core::mem::replace(self, Garbage::None) {
+            Garbage::None => Garbage::One(version),
+            Garbage::One(first) => Garbage::Many(vec![first, version]),
+            Garbage::Many(mut all) => {
+                all.push(version);
+                Garbage::Many(all)
+            }
+        };
+    }
+}
