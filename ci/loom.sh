@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # loom models of the writer protocol (tests/loom.rs), in release mode.
 #
-# Under `--cfg loom`, src/sync.rs swaps arc-swap and parking_lot for loom-visible
-# stand-ins; everything else in the crate runs unchanged inside the models. Each model
+# Under `--cfg loom`, src/engine/sync.rs takes atomics, fences and thread-locals from loom
+# and swaps parking_lot's mutex for loom's; everything else in the crate (the
+# publication cell, hazard slots, reclamation, the writer protocol) runs unchanged
+# inside the models. Each model
 # sets its own preemption bound (3, or 2 for models too slow at 3); export
 # LOOM_MAX_PREEMPTIONS to override it for all. Exits non-zero if any model fails
 # (a failing model panics, the test binary exits 101, and `set -e` stops here).

@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Miri over the unit and integration tests (not the doctests), then tests/stress.rs
-# and the unit tests again under several scheduler seeds.
+# Miri over the unit and integration tests (not the doctests), then tests/stress.rs,
+# tests/reclaim.rs and the unit tests again under several scheduler seeds, then the
+# engine's tests under Tree Borrows.
 #
 # Flags:
 #   -Zmiri-permissive-provenance  parking_lot_core turns integers back into pointers
 #                                 on its contended path (the word lock's queue of
 #                                 parked threads); Miri warns about that by default and
-#                                 stops under -Zmiri-strict-provenance. arc-swap's own
-#                                 CI runs Miri with this flag too.
+#                                 stops under -Zmiri-strict-provenance.
 #   -Zmiri-many-seeds=A..B        (second pass) one run per seed: different thread
 #                                 interleavings and weak-memory outcomes each time.
+#   -Zmiri-tree-borrows           (third pass) Tree Borrows instead of Stacked Borrows.
 # Stacked Borrows stays on (Miri's default) and isolation stays on: the tests need no
 # clock, file or environment access beyond what Miri emulates.
 #
 # Doctests are left out: each one is a separate crate compiled and interpreted on its
 # own (minutes for ~150 of them), they are single-threaded API examples that the unit
-# and integration tests cover, and the `unsafe` under `get_mut` (src/sync/publish_cell.rs)
-# has dedicated unit tests in src/cell.rs. One of them,
-# `get_mut_after_a_snapshot_is_dropped_on_another_thread`, is the regression test of a
-# data race Miri found there (the uniqueness check was a `Relaxed` reference-count load);
-# it adds no synchronization of its own, and pass 2 runs it under every seed.
+# and integration tests cover. The engine's `unsafe` (src/engine/: hazard slots,
+# reference counts, the publication cell, `get_mut`) runs in the unit tests of
+# src/engine/ and in tests/cell.rs and tests/reclaim.rs, several of them across threads
+# with no synchronization of their own beyond what the engine must provide (e.g.
+# `get_mut_after_a_snapshot_is_dropped_on_another_thread`, the regression test of a data
+# race Miri found in an earlier `get_mut`). Pass 2 runs them under every seed.
 #
 # Usage (from the repository root): ci/miri.sh
 #   MIRI_SEEDS=N   seeds for the second pass (default 8); MIRIFLAGS is appended to.
@@ -88,5 +90,14 @@ export MIRIFLAGS="$base_flags -Zmiri-many-seeds=1..$((seeds + 1))"
 echo "MIRIFLAGS=\"$MIRIFLAGS\"" >&2
 run cargo +nightly miri test --lib
 run cargo +nightly miri test --test stress
+run cargo +nightly miri test --test reclaim
+
+# Pass 3: the engine's own tests (the publication cell, hazard slots, reference counts,
+# reclamation) under Tree Borrows as well as Stacked Borrows (pass 1): the two aliasing
+# models accept different programs, and the engine's `unsafe` must satisfy both.
+export MIRIFLAGS="$base_flags -Zmiri-tree-borrows"
+echo "MIRIFLAGS=\"$MIRIFLAGS\"" >&2
+run cargo +nightly miri test --lib
+run cargo +nightly miri test --test cell --test reclaim
 
 echo "miri: passed in $((SECONDS - start)) s" >&2

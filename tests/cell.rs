@@ -121,7 +121,11 @@ fn store_returns_the_previous_version_without_cloning() {
     // and dropping it leaves the freeing to the writer.
     assert_eq!(t.alive(0), 1);
     drop(previous);
-    assert_eq!(t.alive(0), 1, "a reader's drop never frees a retired version");
+    assert_eq!(
+        t.alive(0),
+        1,
+        "a reader's drop never frees a retired version"
+    );
     cell.reclaim();
     assert_eq!(t.alive(0), 0);
     drop(cell);
@@ -506,15 +510,31 @@ fn retired_version_is_freed_by_the_writer_after_its_last_snapshot_drops() {
         3,
         "only the retired version's elements remain"
     );
-    assert_eq!(cell.reclaim().alive, 1, "s1 and s2 hold the retired version");
+    assert_eq!(
+        cell.reclaim().alive,
+        1,
+        "s1 and s2 hold the retired version"
+    );
     assert_eq!(t.total_alive(), 3);
     drop(s1);
-    assert_eq!(cell.reclaim().alive, 1, "s2 still holds the retired version");
+    assert_eq!(
+        cell.reclaim().alive,
+        1,
+        "s2 still holds the retired version"
+    );
     assert_eq!(t.total_alive(), 3);
     drop(s2);
-    assert_eq!(t.total_alive(), 3, "the last snapshot's drop leaves it to a writer");
+    assert_eq!(
+        t.total_alive(),
+        3,
+        "the last snapshot's drop leaves it to a writer"
+    );
     assert_eq!(cell.reclaim().alive, 0);
-    assert_eq!(t.total_alive(), 0, "freed by the writer once nobody holds it");
+    assert_eq!(
+        t.total_alive(),
+        0,
+        "freed by the writer once nobody holds it"
+    );
     drop(cell);
     t.assert_balanced();
 }
@@ -567,7 +587,11 @@ fn reader_pins_its_last_version_until_the_next_read() {
         "the reader pins the old version"
     );
     assert_eq!(ids(reader.read().iter()), [2]);
-    assert_eq!(t.alive(0) + t.alive(1), 2, "released by the next read(), not freed");
+    assert_eq!(
+        t.alive(0) + t.alive(1),
+        2,
+        "released by the next read(), not freed"
+    );
     cell.reclaim();
     assert_eq!(t.alive(0) + t.alive(1), 0, "freed by the writer");
     drop(cell.store(Vec::new()));

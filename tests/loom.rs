@@ -773,3 +773,258 @@ fn btree_map_writes_are_whole_and_race_free() {
         assert_eq!(map.version(), if won[0] { 2 } else { 1 });
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// The publication cell and its reclamation (models 17-21)
+// ---------------------------------------------------------------------------------------
+
+/// What happened to every [`Tracked`] value of one model execution: which are alive,
+/// which are held by a reader right now, and which thread dropped each. A std mutex:
+/// loom runs all model threads on one OS thread, and no loom operation happens while it
+/// is locked, so it takes no part in the interleavings.
+#[derive(Clone, Default)]
+struct Registry(std::sync::Arc<std::sync::Mutex<RegistryState>>);
+
+#[derive(Default)]
+struct RegistryState {
+    alive: std::collections::HashSet<u64>,
+    held: std::collections::HashMap<u64, usize>,
+    dropped_on: Vec<(u64, loom::thread::ThreadId)>,
+}
+
+impl Registry {
+    fn value(&self, id: u64) -> Tracked {
+        assert!(
+            self.0.lock().unwrap().alive.insert(id),
+            "id {id} made twice"
+        );
+        Tracked {
+            id,
+            registry: self.clone(),
+        }
+    }
+
+    /// A reader starts using `id` (read through a guard or snapshot it holds): the
+    /// value must not have been freed.
+    #[track_caller]
+    fn hold(&self, id: u64) {
+        let mut state = self.0.lock().unwrap();
+        assert!(state.alive.contains(&id), "use after free: value {id}");
+        *state.held.entry(id).or_default() += 1;
+    }
+
+    fn unhold(&self, id: u64) {
+        *self.0.lock().unwrap().held.get_mut(&id).expect("held") -= 1;
+    }
+
+    fn alive(&self) -> usize {
+        self.0.lock().unwrap().alive.len()
+    }
+
+    fn dropped_on(&self) -> Vec<(u64, loom::thread::ThreadId)> {
+        self.0.lock().unwrap().dropped_on.clone()
+    }
+}
+
+/// A value that checks, when dropped, that it is dropped once and that no reader holds
+/// it, and records the dropping thread.
+struct Tracked {
+    id: u64,
+    registry: Registry,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        let mut state = self.registry.0.lock().unwrap();
+        assert!(
+            state.alive.remove(&self.id),
+            "value {} freed twice",
+            self.id
+        );
+        let held = state.held.get(&self.id).copied().unwrap_or(0);
+        assert_eq!(held, 0, "value {} freed while a reader held it", self.id);
+        state
+            .dropped_on
+            .push((self.id, loom::thread::current().id()));
+    }
+}
+
+/// Reads a version through `guard` (a `ReadGuard` or `Snapshot` of a `CowCell<Tracked>`):
+/// the value is alive and whole (its id is the version number) while held.
+fn read_tracked(registry: &Registry, id: u64, version: u64) {
+    registry.hold(id);
+    assert_eq!(id, version, "value {id} under version {version}");
+    registry.unhold(id);
+}
+
+/// Model 17: a reader against a writer that publishes, retires and reclaims (every
+/// write scans here: few threads read). The reader's guard, snapshot and `Reader` see a
+/// whole, live version (no use after free); each value is freed exactly once, never
+/// while a reader holds it, and by the end only the current one is alive.
+#[test]
+fn reader_against_writer_and_reclamation() {
+    model(2, || {
+        let registry = Registry::default();
+        let cell = Arc::new(CowCell::new(registry.value(0)));
+        let writer = {
+            let (cell, registry) = (Arc::clone(&cell), registry.clone());
+            thread::spawn(move || {
+                drop(cell.store(registry.value(1)));
+                drop(cell.store(registry.value(2)));
+            })
+        };
+        let guard = cell.read();
+        read_tracked(&registry, guard.id, guard.version());
+        drop(guard);
+        let snapshot = cell.snapshot();
+        read_tracked(&registry, snapshot.id, snapshot.version());
+        drop(snapshot);
+        writer.join().unwrap();
+        assert_eq!(cell.reclaim().alive, 0);
+        assert_eq!(registry.alive(), 1, "a retired value was not freed");
+        drop(cell);
+        assert_eq!(registry.alive(), 0);
+    });
+}
+
+/// Model 18: a retired version is freed exactly once, and only after every guard and
+/// snapshot of it is gone: a reader holds a guard and a snapshot of version 0 across the
+/// writer's replacement and scans, then lets go on its own schedule; the writer scans
+/// again after joining it.
+#[test]
+fn retired_version_is_freed_once_after_its_last_holder() {
+    model(3, || {
+        let registry = Registry::default();
+        let cell = Arc::new(CowCell::new(registry.value(0)));
+        let reader = {
+            let (cell, registry) = (Arc::clone(&cell), registry.clone());
+            thread::spawn(move || {
+                let guard = cell.read();
+                let snapshot = guard.to_snapshot();
+                registry.hold(guard.id);
+                registry.hold(snapshot.id);
+                let (a, b) = (guard.id, snapshot.id);
+                registry.unhold(a);
+                drop(guard);
+                registry.unhold(b);
+                drop(snapshot);
+            })
+        };
+        drop(cell.store(registry.value(1)));
+        cell.reclaim();
+        reader.join().unwrap();
+        assert_eq!(cell.reclaim().alive, 0);
+        assert_eq!(registry.alive(), 1);
+        drop(cell);
+    });
+}
+
+/// Model 19: no reader frees. A reader thread drops a guard, a snapshot and a `Reader`
+/// that held versions the writer replaced; every value is dropped on the writer's
+/// thread or the model's main thread (which reclaims and drops the cell at the end),
+/// never on the reader's.
+#[test]
+fn no_reader_thread_drops_a_version() {
+    model(2, || {
+        let registry = Registry::default();
+        let cell = Arc::new(CowCell::new(registry.value(0)));
+        let reader = {
+            let cell = Arc::clone(&cell);
+            thread::spawn(move || {
+                let snapshot = cell.snapshot();
+                let guard = cell.read();
+                let mut reader = cell.reader();
+                let _ = reader.read().id;
+                drop((snapshot, guard));
+                let _ = reader.read().id;
+                drop(reader);
+                loom::thread::current().id()
+            })
+        };
+        let (cell2, registry2) = (Arc::clone(&cell), registry.clone());
+        drop(cell2.store(registry2.value(1)));
+        drop(cell2.store(registry2.value(2)));
+        let reader = reader.join().unwrap();
+        cell.reclaim();
+        drop((cell, cell2));
+        let dropped_on = registry.dropped_on();
+        assert_eq!(dropped_on.len(), 3);
+        for (id, thread) in dropped_on {
+            assert_ne!(
+                thread, reader,
+                "value {id} was dropped on the reader's thread"
+            );
+        }
+    });
+}
+
+/// A value that names the cell it was stored into.
+struct Tag {
+    cell: usize,
+    seq: u64,
+}
+
+/// Model 20: two cells reusing each other's addresses. The writer replaces the versions
+/// of both cells in turn (each write frees the version it replaced, so the allocator
+/// hands its address to the next version, of either cell); a reader of cell 0 only ever
+/// sees cell 0's values, in order (vorner/arc-swap#210's shape, and ABA within a cell).
+#[test]
+fn two_cells_reusing_each_others_addresses() {
+    model(2, || {
+        let cells = Arc::new([
+            CowCell::new(Tag { cell: 0, seq: 0 }),
+            CowCell::new(Tag { cell: 1, seq: 0 }),
+        ]);
+        let writer = {
+            let cells = Arc::clone(&cells);
+            thread::spawn(move || {
+                for seq in 1..=2 {
+                    for (cell, c) in cells.iter().enumerate() {
+                        drop(c.store(Tag { cell, seq }));
+                    }
+                }
+            })
+        };
+        let mut last = 0;
+        for _ in 0..2 {
+            let guard = cells[0].read();
+            assert_eq!(
+                guard.cell, 0,
+                "a read of cell 0 returned cell {}'s value",
+                guard.cell
+            );
+            assert!(
+                guard.seq >= last,
+                "cell 0 went back from {last} to {}",
+                guard.seq
+            );
+            assert_eq!(guard.seq, guard.version());
+            last = guard.seq;
+        }
+        writer.join().unwrap();
+    });
+}
+
+/// Model 21: more read guards on one thread than it has hazard slots (6 of the 7 slots
+/// are for guards; the 7th and 8th guards fall back to counted references) while a
+/// writer replaces the version and scans: every guard shows a live, whole version, and
+/// after they are dropped the writer frees all but the current one.
+#[test]
+fn more_guards_than_hazard_slots_under_a_writer() {
+    model(2, || {
+        let registry = Registry::default();
+        let cell = Arc::new(CowCell::new(registry.value(0)));
+        let writer = {
+            let (cell, registry) = (Arc::clone(&cell), registry.clone());
+            thread::spawn(move || drop(cell.store(registry.value(1))))
+        };
+        let guards: Vec<_> = (0..8).map(|_| cell.read()).collect();
+        for guard in &guards {
+            read_tracked(&registry, guard.id, guard.version());
+        }
+        drop(guards);
+        writer.join().unwrap();
+        assert_eq!(cell.reclaim().alive, 0);
+        assert_eq!(registry.alive(), 1);
+    });
+}

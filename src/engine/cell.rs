@@ -215,7 +215,7 @@ impl<T> CowCell<T> {
 
     /// Tells the cell how many elements a version holds (the collections report their
     /// length), so that large retired versions are freed at the next write rather than
-    /// within the next [`SCAN_EVERY`](super::publish::SCAN_EVERY) writes.
+    /// within the next few writes.
     pub(crate) fn weighed_by(mut self, weigh: fn(&T) -> usize) -> Self {
         self.weigh = weigh;
         self
@@ -334,11 +334,12 @@ impl<T> CowCell<T> {
     /// retired figures are as of the last write (or [`reclaim`](Self::reclaim)).
     ///
     /// A retired version stays allocated while a snapshot, read guard or [`Reader`]
-    /// holds it, and after that until the writer's next scan frees it: at the next
-    /// write when it is large (a whole flat collection of more than 8 elements per
-    /// thread reading at the same time), and in any case within 64 writes (past 64
-    /// threads reading at the same time, within as many writes as there are such
-    /// threads). [`reclaim`](Self::reclaim) frees now whatever nobody holds. An `oldest`
+    /// holds it, and after that until a writer's scan frees it: at the next write when
+    /// the versions waiting are large (together more than about a thousand elements of
+    /// a collection), and in any case within 128 writes (past 128 threads reading at
+    /// the same time, within as many writes as there are such threads). A `CowCell` of
+    /// your own type cannot see how large a value is, so its retired versions wait for
+    /// the 128th write (or for `reclaim`). [`reclaim`](Self::reclaim) frees now whatever nobody holds. An `oldest`
     /// far behind `version` means that a reader holds an old version: a forgotten
     /// snapshot, or a `Reader` that stopped reading.
     ///
@@ -598,7 +599,7 @@ impl<T> CowCell<T> {
             let garbage = if writer.retired.retire(replaced, weight) {
                 writer.retired.scan()
             } else {
-                Garbage::None
+                Garbage::default()
             };
             drop(writer);
             drop(garbage);
@@ -676,7 +677,7 @@ impl<T> CowCell<T> {
         let garbage = if lock.state.retired.retire(replaced, weight) {
             lock.state.retired.scan()
         } else {
-            Garbage::None
+            Garbage::default()
         };
         self.record_retired(&lock);
         drop(lock);

@@ -3,12 +3,15 @@
 //!
 //! # The domain
 //!
-//! One process-wide [`Domain`] holds a list of [`Record`]s, each with [`SLOTS`] hazard
-//! slots on its own cache line. A thread takes a record the first time it reads and
-//! gives it back when it exits; the next new thread reuses it. So the list is as long as
-//! the largest number of threads that have read *at the same time*, and never grows with
-//! threads that come and go. Records are never freed (they are a few cache lines each),
-//! which is what lets a [`Slot`] be a `&'static` reference.
+//! One process-wide [`Domain`] holds [`Record`]s, each with [`SLOTS`] hazard slots on a
+//! cache line of its own, in chunks of [`CHUNK`] contiguous records (the first chunk is
+//! static; more are allocated when more threads read at once). A thread takes a record
+//! the first time it reads and gives it back when it exits; the next new thread reuses
+//! it. Writers scan the records below the high-water mark ([`Domain::records`]): the
+//! largest number of threads that have held one *at the same time*, which does not grow
+//! with threads that come and go. Scanning is a sequential walk over whole cache lines.
+//! Records are never freed (64 bytes each), which is what lets a [`Slot`] be a
+//! `&'static` reference.
 //!
 //! # A slot
 //!
@@ -25,8 +28,9 @@
 //! fences too and only then reads the slots ([`Domain::collect`]). In the single order of
 //! the two fences, either the writer's comes first, and the reader's second load sees
 //! the replacement (it retries with the new version), or the reader's comes first, and
-//! the writer sees the slot (it keeps the version). The reader's fence is the light half
-//! of an asymmetric pair (see [`sync::light_fence`](super::sync::light_fence)).
+//! the writer sees the slot (it keeps the version). This holds when the replacement was
+//! published by an earlier writer, too: the writer lock orders it before the scanning
+//! writer's fence (C++20 [atomics.order], the fence rules, with happens-before).
 //!
 //! Orderings on the slot: the claim reads null with `Acquire` and every store of an
 //! address or of null is `Release`; [`Domain::collect`] reads with `Acquire`. So a
@@ -39,41 +43,33 @@ use core::ptr;
 
 use super::sync::{self, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
 
-/// Hazard slots per record. The last one is reserved for the brief protection inside
-/// `load_held` (no user code runs while it is set), so a thread can hold `SLOTS - 1`
-/// read guards at once before further guards fall back to counted references. 14 slots
-/// and the record's bookkeeping fill two cache lines exactly.
-pub(crate) const SLOTS: usize = 14;
+/// Hazard slots per record: 7 addresses and the record's `owned` flag fill one cache
+/// line. The last slot is reserved for the brief protection inside
+/// `PublishCell::load_held` (no user code runs while it is set), so a thread can hold
+/// `SLOTS - 1` read guards at once before further guards fall back to counted
+/// references.
+pub(crate) const SLOTS: usize = 7;
+
+/// Records per chunk.
+pub(crate) const CHUNK: usize = 64;
 
 /// One hazard slot: the address of a protected version, or null.
 pub(crate) type Slot = AtomicPtr<()>;
 
-/// A thread's hazard slots. Aligned to 128 bytes (two cache lines, the unit x86's
-/// adjacent-line prefetcher pairs) so that one thread's slot writes never touch the
-/// line another thread writes.
-#[repr(align(128))]
+/// A thread's hazard slots, on one cache line: one thread's slot writes never touch
+/// another thread's line.
+#[repr(align(64))]
 pub(crate) struct Record {
     slots: [Slot; SLOTS],
     /// Whether a live thread owns this record (only the owner claims slots).
     owned: AtomicBool,
-    /// The next record in the domain's list; set before the record is published and
-    /// never changed.
-    next: *const Record,
 }
 
-// SAFETY: `next` is written once, before the record is published with a `Release`
-// compare-exchange, and only read after an `Acquire` load of the list; everything else
-// in the record is atomic.
-unsafe impl Sync for Record {}
-// SAFETY: as above; a record holds no thread-bound state.
-unsafe impl Send for Record {}
-
 impl Record {
-    fn new(next: *const Record) -> Self {
+    fn new() -> Self {
         Self {
             slots: Default::default(),
-            owned: AtomicBool::new(true),
-            next,
+            owned: AtomicBool::new(false),
         }
     }
 
@@ -88,18 +84,27 @@ impl Record {
             .find(|slot| slot.load(Ordering::Acquire).is_null())
     }
 
-    /// Gives the record back for another thread to take. Its slots may still be claimed
-    /// by guards that outlive the thread: a new owner only claims null slots.
-    fn release(&self) {
-        self.owned.store(false, Ordering::Release);
-    }
-
     /// The slot reserved for a protection that ends before control returns to user
     /// code (`PublishCell::load_held`). Only the record's owner uses it, never twice at
     /// once, and it is null whenever the record changes hands.
     #[inline]
     pub(crate) fn transient(&'static self) -> &'static Slot {
         &self.slots[SLOTS - 1]
+    }
+
+    /// Gives the record back for another thread to take. Its slots may still be claimed
+    /// by guards that outlive the thread: a new owner only claims null slots.
+    fn release(&self) {
+        self.owned.store(false, Ordering::Release);
+    }
+
+    /// Takes the record if nobody owns it.
+    fn try_take(&self) -> bool {
+        !self.owned.load(Ordering::Relaxed)
+            && self
+                .owned
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
     }
 }
 
@@ -127,110 +132,141 @@ pub(crate) fn release(slot: &Slot) {
     slot.store(ptr::null_mut(), Ordering::Release);
 }
 
-/// The process-wide list of records.
+/// [`CHUNK`] records, and the next chunk once one is needed.
+struct Chunk {
+    records: [Record; CHUNK],
+    next: AtomicPtr<Chunk>,
+}
+
+impl Chunk {
+    fn new() -> Self {
+        Self {
+            records: core::array::from_fn(|_| Record::new()),
+            next: AtomicPtr::new(ptr::null_mut()),
+        }
+    }
+
+    /// The next chunk, allocated (by whichever thread gets there first) if missing.
+    fn next(&self) -> &Chunk {
+        let mut next = self.next.load(Ordering::Acquire);
+        if next.is_null() {
+            let fresh = Box::into_raw(Box::new(Chunk::new()));
+            match self.next.compare_exchange(
+                ptr::null_mut(),
+                fresh,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => next = fresh,
+                Err(theirs) => {
+                    // SAFETY: `fresh` was never shared: we lost the race to publish it.
+                    drop(unsafe { Box::from_raw(fresh) });
+                    next = theirs;
+                }
+            }
+        }
+        // SAFETY: chunks are published fully built (`Release` CAS, `Acquire` loads) and
+        // never freed while the domain lives.
+        unsafe { &*next }
+    }
+}
+
+/// The process-wide records.
 pub(crate) struct Domain {
-    head: AtomicPtr<Record>,
-    records: AtomicUsize,
+    first: Chunk,
+    /// One above the highest record index ever taken: the records a scan reads.
+    used: AtomicUsize,
 }
 
 impl Domain {
-    #[cfg(not(loom))]
-    pub(crate) const fn new() -> Self {
+    fn new() -> Self {
         Self {
-            head: AtomicPtr::new(ptr::null_mut()),
-            records: AtomicUsize::new(0),
+            first: Chunk::new(),
+            used: AtomicUsize::new(0),
         }
     }
 
-    #[cfg(loom)]
-    pub(crate) fn new() -> Self {
-        Self {
-            head: AtomicPtr::new(ptr::null_mut()),
-            records: AtomicUsize::new(0),
-        }
-    }
-
-    /// How many records exist: the largest number of threads that have held one at the
-    /// same time. A writer's scan reads this many records.
+    /// How many records a scan reads: the largest number of threads that have held one
+    /// at the same time.
     #[inline]
     pub(crate) fn records(&self) -> usize {
-        self.records.load(Ordering::Relaxed)
+        self.used.load(Ordering::Relaxed)
     }
 
-    /// A record for the calling thread: an unowned one from the list, or a new one.
+    /// A record for the calling thread: the first unowned one.
     pub(crate) fn acquire(&'static self) -> &'static Record {
-        let mut next = self.head.load(Ordering::Acquire);
-        while !next.is_null() {
-            // SAFETY: records are published with a `Release` CAS after being fully
-            // built, read here after an `Acquire` load, and never freed while the domain
-            // lives (it is `'static`).
-            let record: &'static Record = unsafe { &*next };
-            if !record.owned.load(Ordering::Relaxed)
-                && record
-                    .owned
-                    .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok()
-            {
-                return record;
-            }
-            next = record.next.cast_mut();
-        }
-        let mut head = self.head.load(Ordering::Acquire);
-        let record = Box::into_raw(Box::new(Record::new(head)));
+        let mut chunk: &'static Chunk = &self.first;
+        let mut base = 0;
         loop {
-            match self
-                .head
-                .compare_exchange(head, record, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => break,
-                Err(now) => {
-                    head = now;
-                    // SAFETY: `record` is ours until the CAS above succeeds.
-                    unsafe { (*record).next = now };
+            for (i, record) in chunk.records.iter().enumerate() {
+                if record.try_take() {
+                    // `Relaxed`: a scan cannot miss a slot of this record for want of
+                    // seeing this increment. The owner sets a slot only before
+                    // `protect`'s fence, this increment comes before that, and a
+                    // scanning writer reads `used` after its own fence: by the fence
+                    // rule, if the reader's fence comes first, the writer sees the
+                    // increment, and otherwise the reader's re-check sees the writer's
+                    // swap and the slot protects nothing the writer frees.
+                    self.used.fetch_max(base + i + 1, Ordering::Relaxed);
+                    return record;
                 }
             }
+            // `'static`: chunks are never freed while the domain lives.
+            chunk = unsafe_static(chunk.next());
+            base += CHUNK;
         }
-        self.records.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: just published; never freed while the domain lives.
-        unsafe { &*record }
     }
 
-
-    /// Calls `f` with every non-null slot value of every record. The caller must have
-    /// issued [`sync::heavy_fence`] after unpublishing whatever it means to free.
+    /// Calls `f` with every non-null slot value of every record in use. The caller
+    /// must have issued [`sync::heavy_fence`] after unpublishing whatever it means to
+    /// free.
     pub(crate) fn collect(&self, mut f: impl FnMut(*mut ())) {
-        let mut next = self.head.load(Ordering::Acquire);
-        while !next.is_null() {
-            // SAFETY: as in `acquire`.
-            let record = unsafe { &*next };
-            for slot in &record.slots {
-                let value = slot.load(Ordering::Acquire);
-                if !value.is_null() {
-                    f(value);
+        let mut left = self.used.load(Ordering::Relaxed);
+        let mut chunk = &self.first;
+        while left > 0 {
+            for record in chunk.records.iter().take(left) {
+                for slot in &record.slots {
+                    let value = slot.load(Ordering::Acquire);
+                    if !value.is_null() {
+                        f(value);
+                    }
                 }
             }
-            next = record.next.cast_mut();
+            left = left.saturating_sub(CHUNK);
+            if left > 0 {
+                let next = chunk.next.load(Ordering::Acquire);
+                // SAFETY: `used` counts only records of chunks that exist (a record is
+                // taken after its chunk was published, and `used` grows after that).
+                chunk = unsafe { &*next };
+            }
         }
     }
+}
+
+/// Extends a chunk reference to `'static`.
+fn unsafe_static(chunk: &Chunk) -> &'static Chunk {
+    // SAFETY: every chunk lives as long as the domain, which is `'static` (a `static` in
+    // normal builds, a `loom::lazy_static!` that outlives every model thread under loom).
+    unsafe { &*ptr::from_ref(chunk) }
 }
 
 #[cfg(loom)]
 impl Drop for Domain {
-    /// Under loom the domain lives for one execution (`loom::lazy_static!`): free its
-    /// records. In normal builds it is a `static` and never dropped.
+    /// Under loom the domain lives for one execution (`loom::lazy_static!`): free the
+    /// chunks it allocated. In normal builds it is a `static` and never dropped.
     fn drop(&mut self) {
-        let mut next = self.head.with_mut(|head| *head);
+        let mut next = self.first.next.with_mut(|next| *next);
         while !next.is_null() {
-            // SAFETY: every record was made by `Box::into_raw` in `acquire` and is freed
-            // once, here, with no thread left to use it.
-            let record = unsafe { Box::from_raw(next) };
-            next = record.next.cast_mut();
+            // SAFETY: every further chunk was made by `Box::into_raw` in `Chunk::next`
+            // and is freed once, here, with no thread left to use it.
+            let mut chunk = unsafe { Box::from_raw(next) };
+            next = chunk.next.with_mut(|next| *next);
         }
     }
 }
 
 #[cfg(not(loom))]
-static DOMAIN: Domain = Domain::new();
+static DOMAIN: std::sync::LazyLock<Domain> = std::sync::LazyLock::new(Domain::new);
 
 #[cfg(loom)]
 loom::lazy_static! {
@@ -243,14 +279,26 @@ pub(crate) fn domain() -> &'static Domain {
     &DOMAIN
 }
 
-/// The calling thread's record, released when the thread exits.
-struct LocalRecord {
-    record: core::cell::Cell<Option<&'static Record>>,
+// `RECORD`: the calling thread's record, if it has taken one: a plain pointer in a
+// thread-local without a destructor, so the read path reads it with one load.
+#[cfg(not(loom))]
+std::thread_local! {
+    static RECORD: core::cell::Cell<*const Record> = const { core::cell::Cell::new(ptr::null()) };
+}
+#[cfg(loom)]
+loom::thread_local! {
+    static RECORD: core::cell::Cell<*const Record> = core::cell::Cell::new(ptr::null());
 }
 
-impl Drop for LocalRecord {
+/// Gives the thread's record back when the thread exits (and clears [`RECORD`], so that
+/// reads later in the thread's teardown take a record of their own).
+struct ReleaseOnExit(core::cell::Cell<Option<&'static Record>>);
+
+impl Drop for ReleaseOnExit {
     fn drop(&mut self) {
-        if let Some(record) = self.record.get() {
+        if let Some(record) = self.0.take() {
+            // Cleared first: from here on this thread does not use the record.
+            let _ = RECORD.try_with(|local| local.set(ptr::null()));
             record.release();
         }
     }
@@ -258,44 +306,41 @@ impl Drop for LocalRecord {
 
 #[cfg(not(loom))]
 std::thread_local! {
-    static LOCAL: LocalRecord = const {
-        LocalRecord {
-            record: core::cell::Cell::new(None),
-        }
-    };
+    static RELEASE_ON_EXIT: ReleaseOnExit = const { ReleaseOnExit(core::cell::Cell::new(None)) };
 }
-
 #[cfg(loom)]
 loom::thread_local! {
-    static LOCAL: LocalRecord = LocalRecord {
-        record: core::cell::Cell::new(None),
-    };
+    static RELEASE_ON_EXIT: ReleaseOnExit = ReleaseOnExit(core::cell::Cell::new(None));
 }
 
-/// Calls `f` with the calling thread's record (taking one on first use). During thread
-/// teardown, after the thread's record was given back, `f` gets a record taken for this
-/// call alone.
+/// Calls `f` with the calling thread's record (taking one on first use).
 #[inline]
 pub(crate) fn with_record<R>(f: impl FnOnce(&'static Record) -> R) -> R {
-    let mut f = Some(f);
-    let done = LOCAL.try_with(|local| {
-        let record = match local.record.get() {
-            Some(record) => record,
-            None => {
-                let record = domain().acquire();
-                local.record.set(Some(record));
-                record
-            }
-        };
-        (f.take().expect("called once"))(record)
-    });
-    match done {
-        Ok(result) => result,
-        Err(_) => {
-            let record = domain().acquire();
-            let result = (f.take().expect("called once"))(record);
-            record.release();
-            result
-        }
+    let record = RECORD.with(core::cell::Cell::get);
+    if record.is_null() {
+        return with_new_record(f);
     }
+    // SAFETY: a record this thread took and still owns (it is cleared before it is given
+    // back); records are never freed while the domain lives.
+    f(unsafe { &*record })
+}
+
+/// The first read of a thread: takes a record and registers its release at thread
+/// exit. During the thread's teardown, after that release ran, `f` gets a record taken
+/// for this call alone.
+#[cold]
+#[inline(never)]
+fn with_new_record<R>(f: impl FnOnce(&'static Record) -> R) -> R {
+    let record = domain().acquire();
+    let kept = RELEASE_ON_EXIT
+        .try_with(|release| {
+            release.0.set(Some(record));
+            RECORD.with(|local| local.set(record));
+        })
+        .is_ok();
+    let result = f(record);
+    if !kept {
+        record.release();
+    }
+    result
 }

@@ -27,7 +27,9 @@ pub(crate) use loom_stand_ins::{Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(not(loom))]
-pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+pub(crate) use std::sync::atomic::{
+    fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering,
+};
 
 /// `with_mut` for std's `AtomicPtr` (loom's has it): access through `&mut`, no atomic
 /// operation.
@@ -45,14 +47,20 @@ impl<T> WithMut<T> for AtomicPtr<T> {
 }
 
 /// The reader's half of the fence between a hazard slot's store and the re-check of the
-/// published pointer (`hazard::protect`). A `SeqCst` fence.
+/// published pointer (`hazard::protect`): a `SeqCst` fence.
+///
+/// An asymmetric pair (a compiler fence here, Linux's `membarrier` in [`heavy_fence`])
+/// was measured and not adopted: it saved about 1-3 ns per read, but `membarrier` costs
+/// 0.1 us (about 5 us while other threads of the process run, whose CPUs it interrupts),
+/// so writers had to batch their scans, and freeing retired versions in batches made a
+/// small write about 1.4 times slower (BENCHMARKS.md, "The publication cell").
 #[inline]
 pub(crate) fn light_fence() {
     fence(Ordering::SeqCst);
 }
 
 /// The writer's half: issued after unpublishing versions and before reading the hazard
-/// slots (`Retired::scan`). A `SeqCst` fence.
+/// slots (`Retired::scan`). A `SeqCst` fence; see [`light_fence`].
 #[inline]
 pub(crate) fn heavy_fence() {
     fence(Ordering::SeqCst);
