@@ -69,10 +69,7 @@ fn cost(batches: usize, batch: usize, singles: usize, mut op: impl FnMut()) -> C
 
 /// Lets `n` threads read once through `read`, then either joins them (`exited`) or keeps
 /// them blocked until `f` returns (`idle`).
-fn after_readers<R: Sync>(n: usize, idle: bool, read: &R, f: impl FnOnce())
-where
-    R: Fn(),
-{
+fn after_readers<R: Fn() + Sync>(n: usize, idle: bool, read: &R, f: impl FnOnce()) {
     let ready = Barrier::new(n + 1);
     let release = Barrier::new(if idle { n + 1 } else { 1 });
     let mut f = Some(f);

@@ -2,11 +2,12 @@
 //! `CopyOnWriteArraySet` idea, done for Rust services, plus copy-on-write B+trees whose
 //! writes copy only the path they change.
 //!
-//! Every collection keeps its contents in an immutable, reference-counted version
-//! published through [`arc-swap`](https://docs.rs/arc-swap). Reads take that version
-//! without a lock and never wait for a writer; writes build the next version, publish it
-//! in one atomic swap, one writer at a time, and leave every snapshot of the old one
-//! untouched.
+//! Every collection keeps its contents in an immutable, versioned value behind one
+//! atomic pointer: the crate's own publication cell. Reads take that version without a
+//! lock (a hazard slot: a store and a fence) and never wait for a writer; writes build the
+//! next version, publish it in one atomic swap, one writer at a time, and leave every
+//! snapshot of the old one untouched. A reader never pays for a writer's work: the
+//! writers free retired versions, on their own threads, once no reader holds them.
 //!
 //! # Why
 //!
@@ -81,21 +82,26 @@
 //! # Performance
 //!
 //! What each operation costs, in operations rather than nanoseconds (`BENCHMARKS.md`
-//! has the measured figures, the method, and ratios against `RwLock`, `Mutex`, raw
+//! has the measured figures, the method, and ratios against `RwLock`, `Mutex`,
 //! arc-swap, std's `BTreeMap`, `imbl` and `concread` from the same runs):
 //!
-//! * `read()`: one arc-swap `load()`, an atomic load plus a slot in a per-thread list.
-//!   It writes no shared memory, so readers on different cores do not slow each other
-//!   down, unlike an `RwLock` read, which writes the lock's shared counter.
+//! * `read()`: two loads, a store of the version's address into one of the thread's
+//!   hazard slots and a `SeqCst` fence; dropping the guard is one store. It writes no
+//!   shared memory, so readers on different cores do not slow each other down, unlike
+//!   an `RwLock` read, which writes the lock's shared counter.
 //! * A [`Reader`]'s `read()`: one `Relaxed` load of the version number and a compare,
 //!   when nothing changed.
 //! * `snapshot()`: a `read()` plus one atomic reference-count increment (on a counter
 //!   shared by every thread that snapshots the same version).
 //! * A write: building the next version (an O(n) clone for the flat collections; an
 //!   O(1) clone of the root and an O(log n) path copy for the B+trees) plus a fixed
-//!   cost: the writer lock, one allocation, arc-swap's `swap`, which visits every thread
-//!   that has read the collection (O(threads)), and one atomic load to see whether
-//!   anybody waits for changes. A write never makes a reader wait.
+//!   cost: the writer lock, one allocation, one atomic swap and a fence, one atomic load
+//!   to see whether anybody waits for changes, and freeing retired versions that nobody
+//!   holds: a scan of the hazard slots, one cache line per thread reading at the same
+//!   time, done by every write while at most 4 threads read and by one write in
+//!   `threads / 4` beyond that (about 4 lines per write, however many threads read).
+//!   A write never makes a reader wait, and a reader never frees what a write retired
+//!   ([`CowCell::retired`], [`CowCell::reclaim`]).
 //!
 //! # Waiting for changes
 //!

@@ -47,7 +47,7 @@ impl Observed for CowCell<Vec<Dummy>> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -62,7 +62,7 @@ impl Observed for CowVec<Dummy> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -77,7 +77,7 @@ impl Observed for CowSet<Dummy> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -95,7 +95,7 @@ impl Observed for CowMap<Dummy, Dummy> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -110,7 +110,7 @@ impl Observed for CowBTreeSet<Dummy> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -128,7 +128,7 @@ impl Observed for CowBTreeMap<Dummy, Dummy> {
         self.update(|_| ());
     }
     fn reclaim(&self) {
-        drop(Self::reclaim(self));
+        Self::reclaim(self);
     }
 }
 
@@ -667,7 +667,7 @@ fn panicking_drop_of_a_retired_version_fires_in_the_writer_after_its_last_snapsh
     assert_eq!(t.total_alive(), 4);
     drop(snap); // the reader lets go; it never runs the destructor
     assert_eq!(t.total_alive(), 4);
-    expect_panic(&[PLANNED, "Drop of #2"], || drop(c.reclaim()));
+    expect_panic(&[PLANNED, "Drop of #2"], || c.reclaim());
     assert_eq!(t.total_alive(), 0, "the other elements were still dropped");
     assert_eq!((c.ids(), c.version()), (vec![], 1));
     assert_writable(&c);

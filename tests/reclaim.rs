@@ -200,7 +200,8 @@ fn no_reader_thread_frees_under_concurrent_writes() {
                 let mut map_reader = map.reader();
                 let mut held = Vec::new();
                 let mut rounds = 0;
-                while !stop.load(Ordering::Relaxed) && !(cfg!(miri) && rounds > 30) {
+                let capped = |rounds: usize| cfg!(miri) && rounds > 30;
+                while !stop.load(Ordering::Relaxed) && !capped(rounds) {
                     let _ = map_reader.read().len();
                     held.push(map.snapshot());
                     let _ = tree.read().iter().count();

@@ -16,7 +16,7 @@ macro_rules! cow_facade {
             #[doc = concat!("A short-lived guard over the current version; derefs to `&",
                 stringify!($inner), "`.")]
             ///
-            /// Lock-free (arc-swap `load()`), never waits for a writer. Use it to call any
+            /// Lock-free (a hazard slot), never waits for a writer. Use it to call any
             /// read method of the inner container without a clone.
             ///
             /// # Examples

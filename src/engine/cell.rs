@@ -1098,8 +1098,8 @@ mod tests {
 
     #[test]
     fn get_mut_while_a_clone_of_the_cell_is_read_on_another_thread() {
-        // `clone` shares the version; the other thread's read guard is arc-swap's
-        // uncounted kind, but the clone's own reference makes `get_mut` copy.
+        // `clone` shares the version; the other thread's read guard is an uncounted
+        // hazard slot, but the clone's ownership of the version makes `get_mut` copy.
         let mut cell = CowCell::new(vec![1]);
         let other = cell.clone();
         let both_hold = Barrier::new(2);

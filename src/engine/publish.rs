@@ -241,7 +241,14 @@ impl<T> Retired<T> {
     pub(crate) fn scan(&mut self) -> Garbage<T> {
         self.pending = 0;
         self.pending_weight = 0;
-        if self.versions.is_empty() {
+        // Nothing to free while every retired version is held by a snapshot (say, the
+        // one `store` just returned): skip the fence and the slot reads. A holder found
+        // here can only go away, so at worst a later scan frees what this one skipped.
+        let unheld = |v: &NonNull<Version<T>>| {
+            // SAFETY: every listed version is owned by the list, hence alive.
+            !version::has_holders(unsafe { v.as_ref() })
+        };
+        if !self.versions.iter().any(unheld) {
             return Garbage::default();
         }
         sync::heavy_fence();

@@ -351,8 +351,8 @@ where
 /// hot loop.
 ///
 /// While the guard lives, the version it shows stays alive and unchanged, even if
-/// writers publish newer ones. Hold it briefly: a thread has 13 hazard slots, and guards
-/// beyond those (held at the same time, on any collections) fall back to a
+/// writers publish newer ones. Hold it briefly: a thread has 3 hazard slots for guards,
+/// and guards beyond those (held at the same time, on any collections) fall back to a
 /// reference-count increment and decrement. Dropping a guard never frees a version.
 ///
 /// # Examples

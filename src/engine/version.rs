@@ -157,6 +157,14 @@ pub(crate) fn is_unique<T>(version: &Version<T>) -> bool {
     version.count.load(Ordering::Acquire) == OWNER
 }
 
+/// Whether anybody but owners holds `version` right now: a hint (`Relaxed`) for skipping a
+/// scan that could free nothing. A version is only ever freed after
+/// [`release_owner`], which checks again, in the right order.
+#[inline]
+pub(crate) fn has_holders<T>(version: &Version<T>) -> bool {
+    version.count.load(Ordering::Relaxed) & HOLDERS != 0
+}
+
 /// Whether `version` has no owner and exactly one holder (the caller's): a snapshot
 /// that may take the value. `Acquire`, as [`is_unique`].
 #[inline]
