@@ -285,7 +285,7 @@ fn reader_sees_publish_that_happens_before() {
 /// contents (each write adds one, so the value equals the version number).
 #[test]
 fn versions_are_monotonic_and_match_contents() {
-    model(3, || {
+    model(2, || {
         let cell = Arc::new(CowCell::new(0u64));
         let writers: Vec<_> = (0..2)
             .map(|i| {
