@@ -24,7 +24,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 use std::time::{Duration, Instant};
 
-use super::publish::{Garbage, PublishCell, Retired as RetiredList};
+use super::publish::{Garbage, PublishCell, RetiredList};
 use super::snapshot::{ReadGuard, Reader, Snapshot};
 use super::sync::{
     self, AtomicU64, AtomicUsize, Event, EventListener, Listener, Mutex, MutexGuard, Ordering,
@@ -395,15 +395,33 @@ impl<T> CowCell<T> {
     pub fn reclaim(&self) -> Retired {
         let mut lock = self.lock_writer("CowCell::reclaim");
         let garbage = lock.state.retired.scan();
-        self.record_retired(&lock);
+        self.record_retired(&lock.state);
         drop(lock);
         drop(garbage);
         self.retired()
     }
 
+    /// Puts a replaced version (and the cell's ownership of it) on the retired list,
+    /// scans if that is due, and updates [`retired`](Self::retired)'s figures. Returns
+    /// what the scan found unreachable, for the caller to drop once it has unlocked.
+    fn retire(
+        &self,
+        writer: &mut Writer<T>,
+        replaced: NonNull<Version<T>>,
+        weight: usize,
+    ) -> Garbage<T> {
+        let garbage = if writer.retired.retire(replaced, weight) {
+            writer.retired.scan()
+        } else {
+            Garbage::default()
+        };
+        self.record_retired(writer);
+        garbage
+    }
+
     /// Updates the figures [`retired`](Self::retired) reads (under the writer lock).
-    fn record_retired(&self, lock: &WriterLock<'_, T>) {
-        let (alive, oldest) = lock.state.retired.alive();
+    fn record_retired(&self, writer: &Writer<T>) {
+        let (alive, oldest) = writer.retired.alive();
         self.retired_alive.store(alive, Ordering::Relaxed);
         self.oldest_retired
             .store(oldest.unwrap_or(u64::MAX), Ordering::Relaxed);
@@ -596,11 +614,7 @@ impl<T> CowCell<T> {
             let replaced = self.read_side.current.replace_mut(copy);
             // `&mut self`: uncontended, and no write of this cell is running.
             let mut writer = self.writer.lock();
-            let garbage = if writer.retired.retire(replaced, weight) {
-                writer.retired.scan()
-            } else {
-                Garbage::default()
-            };
+            let garbage = self.retire(&mut writer, replaced, weight);
             drop(writer);
             drop(garbage);
             current = copy;
@@ -674,12 +688,7 @@ impl<T> CowCell<T> {
         sync::fence(Ordering::SeqCst);
         // SAFETY: the cell owned `replaced` until the swap and passes that to the list.
         let weight = (self.weigh)(&unsafe { replaced.as_ref() }.value);
-        let garbage = if lock.state.retired.retire(replaced, weight) {
-            lock.state.retired.scan()
-        } else {
-            Garbage::default()
-        };
-        self.record_retired(&lock);
+        let garbage = self.retire(&mut lock.state, replaced, weight);
         drop(lock);
         if self.waiters.load(Ordering::SeqCst) != 0 {
             self.changes.notify(usize::MAX);

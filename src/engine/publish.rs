@@ -16,8 +16,8 @@
 //!
 //! # Retiring and reclaiming
 //!
-//! The writer swaps the new version in and pushes the old one on [`Retired`], still
-//! owned by the cell. Then it *scans* when that is worth it ([`Retired::retire`]): a
+//! The writer swaps the new version in and pushes the old one on [`RetiredList`], still
+//! owned by the cell. Then it *scans* when that is worth it ([`RetiredList::retire`]): a
 //! `SeqCst` fence, one pass over every hazard record of the domain, and each retired
 //! version that no slot shows and no snapshot holds is freed, after the writer lock is
 //! released, on the writer's thread. A scan reads one cache line per record (one record
@@ -191,7 +191,7 @@ impl<T> Drop for Guard<T> {
 
 /// The writer's list of retired versions, each still owned by the cell, and the
 /// bookkeeping that decides when to scan.
-pub(crate) struct Retired<T> {
+pub(crate) struct RetiredList<T> {
     versions: Vec<NonNull<Version<T>>>,
     /// Versions retired since the last scan, and their total weight.
     pending: usize,
@@ -200,11 +200,11 @@ pub(crate) struct Retired<T> {
 
 // SAFETY: the list owns its versions (one owner count each) as `Box<Version<T>>` would,
 // and only the writer-lock holder touches it.
-unsafe impl<T: Send + Sync> Send for Retired<T> {}
-// SAFETY: as above; `&Retired` gives access to nothing.
-unsafe impl<T: Send + Sync> Sync for Retired<T> {}
+unsafe impl<T: Send + Sync> Send for RetiredList<T> {}
+// SAFETY: as above; `&RetiredList` gives access to nothing.
+unsafe impl<T: Send + Sync> Sync for RetiredList<T> {}
 
-impl<T> Retired<T> {
+impl<T> RetiredList<T> {
     pub(crate) const fn new() -> Self {
         Self {
             versions: Vec::new(),
