@@ -1,21 +1,23 @@
-//! loom models of the writer protocol (`RUSTFLAGS="--cfg loom"`, run by `ci/loom.sh`).
+//! loom models of the engine (`RUSTFLAGS="--cfg loom"`, run by `ci/loom.sh`).
 //!
-//! Under `cfg(loom)` the crate's private `sync` facade swaps only arc-swap's pointer cell
-//! (with its reclamation) and parking_lot's mutex for loom-visible stand-ins (see
-//! `src/sync.rs` and `src/sync/loom_stand_ins.rs`); everything else is the code that
-//! ships: `update`, `try_update`, `store`, the write guard, `get_mut`'s uniqueness check
-//! (`Arc::get_mut`, which loom checks with `Acquire` as std does), the `Reader` refresh,
-//! version numbering, the re-entrancy token and check, the conditional operations. Each
-//! model has at most 4 threads (the model's main thread included) and checks, besides its
-//! own assertions:
+//! Under `cfg(loom)` the crate's private `engine/sync.rs` takes atomics, fences,
+//! thread-locals and the hazard domain's `static` from loom and swaps parking_lot's mutex
+//! for loom's; everything else is the code that ships: the hazard slots, the versions'
+//! reference counts, the publication cell and its retired list, `update`, `try_update`,
+//! `store`, the write guard, `get_mut`'s uniqueness check, the `Reader` refresh, version
+//! numbering, the re-entrancy token and check, the waiting protocol, the conditional
+//! operations. Each model has at most 4 threads (the model's main thread included) and
+//! checks, besides its own assertions:
 //!
-//! * loom's leak check: every `loom::sync::Arc` (every version) is freed by the end;
-//! * [`Drops`]: every element ever created (and every clone) has been dropped;
+//! * loom's leak check: every version (each carries a `loom::alloc::Track`) and every
+//!   `loom::sync::Arc` is freed by the end;
+//! * [`Drops`] or [`Registry`]: every element ever created (and every clone) has been
+//!   dropped, once, never while a reader held it, and (model 19) never on a reader's
+//!   thread;
 //! * in the `get_mut` models, loom's race detector over [`Slot`]'s `UnsafeCell`.
 //!
-//! Preemption bound: each model names its own, 3 where it finishes quickly and 2
-//! otherwise; today all are 3 (the largest explores ~264,000 executions in ~20 s in
-//! release mode). `LOOM_MAX_PREEMPTIONS` in the environment overrides it for all.
+//! Preemption bound: each model names its own, 3 where it finishes quickly and 2 (or 1)
+//! otherwise. `LOOM_MAX_PREEMPTIONS` in the environment overrides it for all.
 #![cfg(loom)]
 
 use std::future::Future;
