@@ -795,6 +795,7 @@ impl Registry {
         );
         Tracked {
             id,
+            data: loom::cell::UnsafeCell::new(id),
             registry: self.clone(),
         }
     }
@@ -822,14 +823,29 @@ impl Registry {
 }
 
 /// A value that checks, when dropped, that it is dropped once and that no reader holds
-/// it, and records the dropping thread.
+/// it, and records the dropping thread. Its `data` is a loom `UnsafeCell`: every read
+/// (`get`) is a checked access and its drop writes it, so freeing it without every
+/// reader's reads happening before the free is a data race that loom reports, even
+/// where the registry (which loom does not see) would not notice.
 struct Tracked {
     id: u64,
+    data: loom::cell::UnsafeCell<u64>,
     registry: Registry,
+}
+
+impl Tracked {
+    /// Reads `data` (a loom-checked access).
+    fn get(&self) -> u64 {
+        // SAFETY: loom checks this read against the write in `drop` for a data race.
+        self.data.with(|p| unsafe { *p })
+    }
 }
 
 impl Drop for Tracked {
     fn drop(&mut self) {
+        // The free, as loom sees it: a write to the value.
+        // SAFETY: `&mut self`; loom checks that no read on another thread races it.
+        self.data.with_mut(|p| unsafe { *p = u64::MAX });
         let mut state = self.registry.0.lock().unwrap();
         assert!(
             state.alive.remove(&self.id),
@@ -844,12 +860,23 @@ impl Drop for Tracked {
     }
 }
 
-/// Reads a version through `guard` (a `ReadGuard` or `Snapshot` of a `CowCell<Tracked>`):
-/// the value is alive and whole (its id is the version number) while held.
-fn read_tracked(registry: &Registry, id: u64, version: u64) {
-    registry.hold(id);
-    assert_eq!(id, version, "value {id} under version {version}");
-    registry.unhold(id);
+/// Reads a version's value (through a `ReadGuard` or `Snapshot` of a
+/// `CowCell<Tracked>`): it is alive and whole (its id and data are the version number)
+/// while held.
+fn read_tracked(registry: &Registry, value: &Tracked, version: u64) {
+    registry.hold(value.id);
+    assert_eq!(
+        value.id, version,
+        "value {} under version {version}",
+        value.id
+    );
+    assert_eq!(
+        value.get(),
+        version,
+        "value {} read after its free",
+        value.id
+    );
+    registry.unhold(value.id);
 }
 
 /// Model 17: a reader against a writer that publishes, retires and reclaims (every
@@ -869,10 +896,10 @@ fn reader_against_writer_and_reclamation() {
             })
         };
         let guard = cell.read();
-        read_tracked(&registry, guard.id, guard.version());
+        read_tracked(&registry, &guard, guard.version());
         drop(guard);
         let snapshot = cell.snapshot();
-        read_tracked(&registry, snapshot.id, snapshot.version());
+        read_tracked(&registry, &snapshot, snapshot.version());
         drop(snapshot);
         writer.join().unwrap();
         assert_eq!(cell.reclaim().alive, 0);
@@ -899,8 +926,10 @@ fn retired_version_is_freed_once_after_its_last_holder() {
                 registry.hold(guard.id);
                 registry.hold(snapshot.id);
                 let (a, b) = (guard.id, snapshot.id);
+                assert_eq!(guard.get(), a);
                 registry.unhold(a);
                 drop(guard);
+                assert_eq!(snapshot.get(), b);
                 registry.unhold(b);
                 drop(snapshot);
             })
@@ -929,9 +958,10 @@ fn no_reader_thread_drops_a_version() {
                 let snapshot = cell.snapshot();
                 let guard = cell.read();
                 let mut reader = cell.reader();
-                let _ = reader.read().id;
+                let _ = reader.read().get();
+                let _ = (snapshot.get(), guard.get());
                 drop((snapshot, guard));
-                let _ = reader.read().id;
+                let _ = reader.read().get();
                 drop(reader);
                 loom::thread::current().id()
             })
@@ -1015,11 +1045,69 @@ fn more_guards_than_hazard_slots_under_a_writer() {
         };
         let guards: Vec<_> = (0..5).map(|_| cell.read()).collect();
         for guard in &guards {
-            read_tracked(&registry, guard.id, guard.version());
+            read_tracked(&registry, &guard, guard.version());
         }
         drop(guards);
         writer.join().unwrap();
         assert_eq!(cell.reclaim().alive, 0);
         assert_eq!(registry.alive(), 1);
+    });
+}
+
+/// Model 22: a read guard dropped on another thread than the one that took it. Its
+/// slot, freed there, may be claimed again by the first thread for a new read; the
+/// writer's scan then sees that new address in the slot and frees the version the
+/// guard showed. The other thread's reads of that version must happen before the free:
+/// through its `Release` of the slot, the claiming thread's `Acquire` claim and
+/// `Release` store, and the scan's `Acquire` read (loom's race detector checks it on
+/// the value's data).
+#[test]
+fn a_guard_dropped_on_another_thread_then_its_slot_reused() {
+    model(3, || {
+        let registry = Registry::default();
+        let cell = Arc::new(CowCell::new(registry.value(0)));
+        let guard = cell.read();
+        // SAFETY: the guard borrows `cell`, which this model keeps alive (its `Arc`)
+        // until after the thread that drops the guard is joined.
+        let guard: cow_collections::ReadGuard<'static, Tracked> =
+            unsafe { std::mem::transmute(guard) };
+        let mover = thread::spawn(move || {
+            assert_eq!(guard.get(), 0);
+            drop(guard);
+        });
+        let writer = {
+            let (cell, registry) = (Arc::clone(&cell), registry.clone());
+            thread::spawn(move || {
+                drop(cell.store(registry.value(1)));
+                cell.reclaim();
+            })
+        };
+        let again = cell.read();
+        read_tracked(&registry, &again, again.version());
+        drop(again);
+        mover.join().unwrap();
+        writer.join().unwrap();
+        assert_eq!(cell.reclaim().alive, 0);
+        assert_eq!(registry.alive(), 1);
+    });
+}
+
+/// Model 23: one version shared by two cells (`clone`), each read and dropped on its own
+/// thread: whichever drop comes last frees the version, once, after both threads'
+/// reads (the decrements are `Release`, the last one's check `Acquire`).
+#[test]
+fn a_version_shared_by_cells_dropped_on_two_threads() {
+    model(3, || {
+        let registry = Registry::default();
+        let first = CowCell::new(registry.value(0));
+        let second = first.clone();
+        let other = thread::spawn(move || {
+            assert_eq!(second.read().get(), 0);
+            drop(second);
+        });
+        assert_eq!(first.snapshot().get(), 0);
+        drop(first);
+        other.join().unwrap();
+        assert_eq!(registry.alive(), 0, "the shared version was not freed");
     });
 }

@@ -683,9 +683,9 @@ impl<T> CowCell<T> {
         // Before the swap, so that a thread that sees the new version anywhere also sees
         // its number here (see `refresh`). `Relaxed`: the swap's release orders it.
         self.read_side.published.store(version, Ordering::Relaxed);
+        // The swap ends with a `SeqCst` fence, which also orders the load of `waiters`
+        // below after it (see `listen`).
         let replaced = self.current().swap(next);
-        // Orders the load of `waiters` below after the swap (see `listen`).
-        sync::fence(Ordering::SeqCst);
         // SAFETY: the cell owned `replaced` until the swap and passes that to the list.
         let weight = (self.weigh)(&unsafe { replaced.as_ref() }.value);
         let garbage = self.retire(&mut lock.state, replaced, weight);

@@ -219,7 +219,7 @@ impl Domain {
     }
 
     /// Calls `f` with every non-null slot value of every record in use. The caller
-    /// must have issued [`sync::heavy_fence`] after unpublishing whatever it means to
+    /// must have issued a `SeqCst` fence after unpublishing whatever it means to
     /// free.
     pub(crate) fn collect(&self, mut f: impl FnMut(*mut ())) {
         let mut left = self.used.load(Ordering::Relaxed);

@@ -114,9 +114,18 @@ impl<T> PublishCell<T> {
     /// it replaced, whose owner count passes to the caller. Only the writer-lock holder
     /// calls this. `AcqRel`: `Release` publishes `next`'s contents to every reader that
     /// loads it; `Acquire` is the previous writer's, already ordered by the lock.
+    ///
+    /// Then a `SeqCst` fence: the writer's half of the hazard fence. Every scan that may
+    /// free the replaced version reads the slots after it, on this thread or on a later
+    /// holder of the writer lock (the lock orders them after it, which the fence rules
+    /// of C++20 [atomics.order] take into account), so a reader either shows the version
+    /// in its slot by then or sees the swap when it re-checks. The waiting protocol
+    /// (`CowCell::listen`) relies on the same fence.
     #[inline]
     pub(crate) fn swap(&self, next: NonNull<Version<T>>) -> NonNull<Version<T>> {
-        nonnull(self.current.swap(next.as_ptr(), Ordering::AcqRel))
+        let replaced = nonnull(self.current.swap(next.as_ptr(), Ordering::AcqRel));
+        sync::fence(Ordering::SeqCst);
+        replaced
     }
 
     /// The current version with `&mut self`: no reader of this cell can be active.
@@ -125,7 +134,9 @@ impl<T> PublishCell<T> {
     }
 
     /// Replaces the current version with `&mut self` (no reader of this cell, no writer)
-    /// and returns the old one with its owner count.
+    /// and returns the old one with its owner count. No fence: no reader of this cell
+    /// can be protecting it, and a reader of another cell that shares it makes that
+    /// cell an owner, which keeps it alive.
     pub(crate) fn replace_mut(&mut self, next: NonNull<Version<T>>) -> NonNull<Version<T>> {
         nonnull(
             self.current
@@ -235,9 +246,10 @@ impl<T> RetiredList<T> {
 
     /// Frees (into the returned [`Garbage`], to be dropped after the writer lock is
     /// released) every retired version that no hazard slot shows and nobody holds.
-    /// Issues the heavy half of the asymmetric fence first: every version on the list
-    /// was unpublished before it, so a reader that did not yet show it in a slot will
-    /// not return it.
+    /// Every version on the list was unpublished by [`PublishCell::swap`], whose fence
+    /// comes before this scan's slot reads (or with `&mut` access to the cell, by
+    /// [`PublishCell::replace_mut`]): a reader that does not show it in a slot by now
+    /// will not return it.
     pub(crate) fn scan(&mut self) -> Garbage<T> {
         self.pending = 0;
         self.pending_weight = 0;
@@ -251,7 +263,6 @@ impl<T> RetiredList<T> {
         if !self.versions.iter().any(unheld) {
             return Garbage::default();
         }
-        sync::heavy_fence();
         let mut hazards: Vec<*mut ()> = Vec::new();
         hazard::domain().collect(|p| hazards.push(p));
         let sorted = hazards.len() > 16;

@@ -3,7 +3,7 @@
 //! | primitive | normal build | under `--cfg loom` |
 //! |---|---|---|
 //! | atomics, `fence`, `thread_local!`, the hazard domain's `static` | `std` | `loom` (`loom::lazy_static!` for the domain: one per execution) |
-//! | [`light_fence`] / [`heavy_fence`]: the two halves of the hazard-slot fence | see their docs | a `SeqCst` fence each |
+//! | [`light_fence`]: the reader's half of the hazard-slot fence (the writer's is in `PublishCell::swap`) | a `SeqCst` fence | the same, as loom models it |
 //! | [`Mutex`]: the writer mutex, `lock()` returns the guard | `parking_lot::Mutex` | `loom::sync::Mutex` in parking_lot's shape |
 //! | `Event`: the waiters for a newer version | `event_listener` | `event_listener`, which builds against loom by itself under `cfg(loom)` |
 //!
@@ -47,22 +47,16 @@ impl<T> WithMut<T> for AtomicPtr<T> {
 }
 
 /// The reader's half of the fence between a hazard slot's store and the re-check of the
-/// published pointer (`hazard::protect`): a `SeqCst` fence.
+/// published pointer (`hazard::protect`): a `SeqCst` fence. The writer's half is the
+/// `SeqCst` fence after its swap (`PublishCell::swap`).
 ///
-/// An asymmetric pair (a compiler fence here, Linux's `membarrier` in [`heavy_fence`])
+/// An asymmetric pair (a compiler fence here, Linux's `membarrier` on the writer's side)
 /// was measured and not adopted: it saved about 1-3 ns per read, but `membarrier` costs
 /// 0.1 us (about 5 us while other threads of the process run, whose CPUs it interrupts),
 /// so writers had to batch their scans, and freeing retired versions in batches made a
 /// small write about 1.4 times slower (BENCHMARKS.md, "The publication cell").
 #[inline]
 pub(crate) fn light_fence() {
-    fence(Ordering::SeqCst);
-}
-
-/// The writer's half: issued after unpublishing versions and before reading the hazard
-/// slots (`Retired::scan`). A `SeqCst` fence; see [`light_fence`].
-#[inline]
-pub(crate) fn heavy_fence() {
     fence(Ordering::SeqCst);
 }
 

@@ -173,7 +173,7 @@ pub(crate) fn is_sole_holder<T>(version: &Version<T>) -> bool {
 }
 
 /// An owner's attempt to let go of a version that no hazard slot shows (the caller
-/// checked the slots after a heavy fence, or knows no guard can exist).
+/// checked the slots after the writer's fence, or knows no guard can exist).
 ///
 /// # Safety
 ///
