@@ -126,6 +126,17 @@ def run(cmd, cwd, env, timeout):
         return None, (e.stdout or "") + (e.stderr or "")
 
 
+def why(out):
+    """The first panic message of a failed loom run (the line after "panicked at")."""
+    if "SIGSEGV" in out:
+        return "the test process crashed (SIGSEGV): a use after free"
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        if "panicked at" in line and i + 1 < len(lines):
+            return lines[i + 1].strip()[:140]
+    return "failed"
+
+
 def main():
     root = os.getcwd()
     wanted = set(sys.argv[1:])
@@ -162,10 +173,7 @@ def main():
                 caught = f"{model} (timed out: a deadlock or a much larger state space)"
                 break
             if code != 0:
-                reason = next((line.strip() for line in out.splitlines()
-                               if "panicked" in line or "assertion" in line
-                               or "Deadlock" in line or "leaked" in line), "failed")
-                caught = f"{model}: {reason[:160]}"
+                caught = f"{model}: {why(out)}"
                 break
         verdict = caught or "NOT CAUGHT"
         rows.append((name, what, verdict))
