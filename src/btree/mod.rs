@@ -48,20 +48,31 @@
 //! each). Dropping the old version then frees the h + 1 nodes it no longer shares. A
 //! split adds one node per splitting level and clones one key (the new separator).
 
+mod array;
+mod entry;
+mod extract;
 mod iter;
+mod iter_mut;
 mod map;
 mod node;
 #[cfg(feature = "rayon")]
 mod par_iter;
+mod remove;
 mod search;
 mod set;
+mod set_ops;
+mod split;
 
 pub use map::PersistentBTreeMap;
 pub use set::PersistentBTreeSet;
 
-/// The iterator types of [`PersistentBTreeMap`], as in std's `collections::btree_map`.
+/// The entry and iterator types of [`PersistentBTreeMap`], as in std's
+/// `collections::btree_map`.
 pub mod btree_map {
-    pub use super::iter::{IntoIter, Iter, Keys, Range, Values};
+    pub use super::entry::{Entry, OccupiedEntry, VacantEntry};
+    pub use super::extract::ExtractIf;
+    pub use super::iter::{IntoIter, IntoKeys, IntoValues, Iter, Keys, Range, Values};
+    pub use super::iter_mut::{IterMut, RangeMut, ValuesMut};
     #[doc(hidden)]
     pub use super::map::TreeShape;
     #[cfg(feature = "rayon")]
@@ -72,5 +83,6 @@ pub mod btree_map {
 pub mod btree_set {
     #[cfg(feature = "rayon")]
     pub use super::par_iter::SetParIter as ParIter;
-    pub use super::set::{IntoIter, Iter, Range};
+    pub use super::set::{ExtractIf, IntoIter, Iter, Range};
+    pub use super::set_ops::{Difference, Intersection, SymmetricDifference, Union};
 }
