@@ -334,6 +334,99 @@ impl<T, const N: usize> Drop for IntoIter<T, N> {
     }
 }
 
+/// A stack of at most `N` elements with no `Drop` of its own, for the iterators'
+/// cursors: their elements (node references, slice iterators) need no drop, and a type
+/// without drop glue lets an iterator's borrow end where it is last used, as std's
+/// iterators do (a [`FixedVec`] in an iterator would keep its map borrowed until the
+/// iterator goes out of scope). Safe code: the free slots hold `None`.
+pub(super) struct Stack<T, const N: usize> {
+    len: usize,
+    items: [Option<T>; N],
+}
+
+impl<T, const N: usize> Stack<T, N> {
+    pub(super) const fn new() -> Self {
+        Stack {
+            len: 0,
+            items: [const { None }; N],
+        }
+    }
+
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Pushes `value`.
+    ///
+    /// # Panics
+    ///
+    /// If the stack is full.
+    #[inline]
+    pub(super) fn push(&mut self, value: T) {
+        self.items[self.len] = Some(value);
+        self.len += 1;
+    }
+
+    #[inline]
+    pub(super) fn pop(&mut self) -> Option<T> {
+        self.len = self.len.checked_sub(1)?;
+        self.items[self.len].take()
+    }
+
+    #[inline]
+    pub(super) fn last_mut(&mut self) -> Option<&mut T> {
+        self.items[..self.len].last_mut()?.as_mut()
+    }
+
+    /// Removes the bottom element, shifting the others down.
+    pub(super) fn remove_first(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let first = self.items[0].take();
+        self.items[..self.len].rotate_left(1);
+        self.len -= 1;
+        first
+    }
+
+    /// Keeps the bottom `len` elements.
+    pub(super) fn truncate(&mut self, len: usize) {
+        while self.len > len {
+            self.pop();
+        }
+    }
+
+    /// The elements, bottom first.
+    pub(super) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+        self.items[..self.len].iter().flatten()
+    }
+
+    /// The element at `at` from the bottom.
+    ///
+    /// # Panics
+    ///
+    /// If `at >= len`.
+    #[inline]
+    pub(super) fn get(&self, at: usize) -> &T {
+        self.items[..self.len][at].as_ref().expect("below len")
+    }
+}
+
+impl<T: Clone, const N: usize> Clone for Stack<T, N> {
+    fn clone(&self) -> Self {
+        Stack {
+            len: self.len,
+            items: self.items.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The `unsafe` above, exercised under Miri: every operation, with elements that own

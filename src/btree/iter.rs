@@ -8,11 +8,12 @@
 //! rest on.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Bound;
 
-use super::array::FixedVec;
+use super::array::Stack as ArrayStack;
 use super::node::{Child, Internal, Leaf, NodeRef, MAX_DEPTH};
 use super::search;
 
@@ -34,7 +35,7 @@ impl<K, V> Clone for Edge<'_, K, V> {
 }
 
 /// The internal nodes above a cursor's leaf, each with the child index taken.
-type Stack<'a, K, V> = FixedVec<(&'a Internal<K, V>, u8), MAX_DEPTH>;
+type Stack<'a, K, V> = ArrayStack<(&'a Internal<K, V>, u8), MAX_DEPTH>;
 
 /// Descends from `node` to a leaf, taking the child `pick(node)` at each level and
 /// pushing the path onto `stack`; returns the leaf and `at_leaf(leaf)`.
@@ -63,7 +64,7 @@ impl<'a, K, V> Edge<'a, K, V> {
         pick: impl Fn(&'a Internal<K, V>) -> usize,
         at_leaf: impl FnOnce(&'a Leaf<K, V>) -> usize,
     ) -> Self {
-        let mut stack = FixedVec::new();
+        let mut stack = ArrayStack::new();
         let (leaf, pos) = descend(&mut stack, root, pick, at_leaf);
         Edge { stack, leaf, pos }
     }
@@ -82,13 +83,9 @@ impl<'a, K, V> Edge<'a, K, V> {
     /// tree): compares the child indices from the root down, then the positions. No key
     /// is compared.
     fn after(&self, other: &Self) -> bool {
-        let path = |e: &Self| {
-            e.stack
-                .iter()
-                .map(|&(_, i)| i)
-                .collect::<FixedVec<u8, MAX_DEPTH>>()
-        };
-        (&path(self)[..], self.pos) > (&path(other)[..], other.pos)
+        let mine = self.stack.iter().map(|&(_, i)| i);
+        let theirs = other.stack.iter().map(|&(_, i)| i);
+        mine.cmp(theirs).then(self.pos.cmp(&other.pos)) == Ordering::Greater
     }
 
     /// The first entry of the next leaf; `false` at the last leaf.
@@ -686,7 +683,7 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
             return std::ptr::from_ref(edge.leaf).cast();
         }
         // `stack[l].0` is the node at level `l`; the leaf is at level `stack.len()`.
-        std::ptr::from_ref(edge.stack[edge.stack.len() - height].0).cast()
+        std::ptr::from_ref(edge.stack.get(edge.stack.len() - height).0).cast()
     }
 
     /// If both cursors stand at the start of the same node (one both trees share), the
@@ -703,10 +700,7 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
         let Some(edge) = &mut self.edge else {
             return;
         };
-        let keep = edge.stack.len() - height;
-        while edge.stack.len() > keep {
-            edge.stack.pop();
-        }
+        edge.stack.truncate(edge.stack.len() - height);
         if !edge.next_leaf() {
             self.edge = None;
         }

@@ -23,7 +23,7 @@ use std::ops::Bound;
 use std::slice;
 use std::sync::Arc;
 
-use super::array::FixedVec;
+use super::array::Stack;
 use super::node::{make_mut, Children, Internal, Leaf, NodeRef, MAX_DEPTH};
 use super::search;
 
@@ -91,9 +91,9 @@ pub(super) struct RawIterMut<'a, K, V> {
     front_leaf: Option<LeafIter<'a, K, V>>,
     back_leaf: Option<LeafIter<'a, K, V>>,
     /// The front's pending right siblings at each level below `mid`'s, shallowest first.
-    front: FixedVec<Siblings<'a, K, V>, MAX_DEPTH>,
+    front: Stack<Siblings<'a, K, V>, MAX_DEPTH>,
     /// The back's pending left siblings at each level below `mid`'s, shallowest first.
-    back: FixedVec<Siblings<'a, K, V>, MAX_DEPTH>,
+    back: Stack<Siblings<'a, K, V>, MAX_DEPTH>,
     /// The children between the two ends' subtrees where their paths part.
     mid: Option<Siblings<'a, K, V>>,
 }
@@ -103,8 +103,8 @@ impl<'a, K: Clone, V: Clone> RawIterMut<'a, K, V> {
         RawIterMut {
             front_leaf: None,
             back_leaf: None,
-            front: FixedVec::new(),
-            back: FixedVec::new(),
+            front: Stack::new(),
+            back: Stack::new(),
             mid: None,
         }
     }
@@ -267,7 +267,7 @@ impl<'a, K: Clone, V: Clone> RawIterMut<'a, K, V> {
             } else if !self.back.is_empty() {
                 // Everything up to the back's subtree is done: its shallowest pending
                 // siblings are next.
-                self.mid = Some(self.back.remove(0));
+                self.mid = self.back.remove_first();
             } else {
                 return self.back_leaf.as_mut()?.next();
             }
@@ -296,7 +296,7 @@ impl<'a, K: Clone, V: Clone> RawIterMut<'a, K, V> {
             if let Some(node) = node.or_else(|| self.mid.as_mut().and_then(Siblings::next_back)) {
                 self.descend_edge(node, true);
             } else if !self.front.is_empty() {
-                self.mid = Some(self.front.remove(0));
+                self.mid = self.front.remove_first();
             } else {
                 return self.front_leaf.as_mut()?.next_back();
             }

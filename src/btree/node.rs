@@ -710,6 +710,9 @@ impl Path {
     }
 }
 
+/// The internal nodes on a [`Path`], from the root down (`None` past its depth).
+pub(super) type PathNodes<'a, K, V> = [Option<&'a Internal<K, V>>; MAX_DEPTH];
+
 impl<K, V> NodeRef<K, V> {
     /// The path to `key` (or to where it would be inserted).
     #[inline]
@@ -780,10 +783,7 @@ impl<K, V> NodeRef<K, V> {
 
     /// The internal nodes on `path` (`[..path.depth]`, from the root down) and the node
     /// it ends at.
-    pub(super) fn path_nodes(
-        &self,
-        path: &Path,
-    ) -> ([Option<&Internal<K, V>>; MAX_DEPTH], Child<'_, K, V>) {
+    pub(super) fn path_nodes(&self, path: &Path) -> (PathNodes<'_, K, V>, Child<'_, K, V>) {
         let mut nodes = [None; MAX_DEPTH];
         let mut node = self.as_child();
         for (level, slot) in nodes.iter_mut().enumerate().take(path.depth) {
