@@ -230,8 +230,10 @@ impl<T: Clone, const N: usize> Clone for FixedVec<T, N> {
     /// dropped (the length counts each one as it is written).
     fn clone(&self) -> Self {
         let mut copy = Self::new();
-        for item in self.iter() {
-            copy.push(item.clone());
+        // `zip` bounds the loop by both arrays: no capacity check per element.
+        for (slot, item) in copy.items.iter_mut().zip(self.iter()) {
+            slot.write(item.clone());
+            copy.len += 1;
         }
         copy
     }

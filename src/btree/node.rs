@@ -143,7 +143,7 @@ impl<K, V> Clone for Children<K, V> {
 fn clone_children<N>(children: &ChildArray<N>) -> ChildArray<N> {
     let counts: usize = children.iter().map(Arc::strong_count).sum();
     std::hint::black_box(counts);
-    children.iter().cloned().collect()
+    children.clone()
 }
 
 impl<K, V> Clone for NodeRef<K, V> {
