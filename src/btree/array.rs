@@ -382,6 +382,11 @@ impl<T, const N: usize> Stack<T, N> {
     }
 
     #[inline]
+    pub(super) fn last(&self) -> Option<&T> {
+        self.items[..self.len].last()?.as_ref()
+    }
+
+    #[inline]
     pub(super) fn last_mut(&mut self) -> Option<&mut T> {
         self.items[..self.len].last_mut()?.as_mut()
     }

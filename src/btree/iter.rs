@@ -88,6 +88,21 @@ impl<'a, K, V> Edge<'a, K, V> {
         mine.cmp(theirs).then(self.pos.cmp(&other.pos)) == Ordering::Greater
     }
 
+    /// Starts loading the next leaf's keys (a leaf and its keys are two allocations): a
+    /// read whose result nothing waits for, so the processor fetches the next leaf's
+    /// lines while this one is walked. Nothing if the next leaf has another parent.
+    #[inline]
+    fn touch_next_leaf(&self) {
+        if let Some(&(parent, idx)) = self.stack.last() {
+            let next = usize::from(idx) + 1;
+            if next < parent.children.len() {
+                if let Child::Leaf(leaf) = parent.children.get(next) {
+                    std::hint::black_box(leaf.keys.len());
+                }
+            }
+        }
+    }
+
     /// The first entry of the next leaf; `false` at the last leaf.
     #[cold]
     fn next_leaf(&mut self) -> bool {
@@ -100,6 +115,7 @@ impl<'a, K, V> Edge<'a, K, V> {
                 self.stack.push((node, next as u8));
                 (self.leaf, self.pos) =
                     descend(&mut self.stack, node.children.get(next), |_| 0, |_| 0);
+                self.touch_next_leaf();
                 return true;
             }
         }
@@ -326,6 +342,7 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
         let Some(Cursors { mut front, .. }) = self.range.inner else {
             return acc;
         };
+        front.touch_next_leaf();
         while remaining > 0 {
             let leaf = front.leaf;
             let end = leaf.len().min(front.pos + remaining);
