@@ -134,15 +134,12 @@ impl<K, V> Clone for Children<K, V> {
     }
 }
 
-/// The children's pointers, one reference-count increment each.
-///
-/// The counts sit in the children's own allocations, so each increment is a cache miss
-/// in a large tree, and an atomic read-modify-write waits for its line before the next
-/// one starts. Reading every count first (plain loads, which do not wait for each
-/// other) lets the misses overlap.
+/// The children's pointers, one reference-count increment each (the counts sit in the
+/// children's allocations: in a large tree, a cache miss each). Reading every count
+/// first, so that the misses overlap instead of each atomic increment waiting for its
+/// line, measured no faster (update of a present key at 1M entries: 7.5 us without,
+/// 8.0 us with, same runs) and is not done.
 fn clone_children<N>(children: &ChildArray<N>) -> ChildArray<N> {
-    let counts: usize = children.iter().map(Arc::strong_count).sum();
-    std::hint::black_box(counts);
     children.clone()
 }
 
