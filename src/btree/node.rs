@@ -366,16 +366,21 @@ pub(super) enum Fix {
 
 impl Fix {
     /// The fix of a node left with `len` items (minimum `min`) whose siblings hold
-    /// `left` and `right` items: std's choice for a removal, steal from a sibling that
-    /// can spare enough (preferring the left one) or else merge (preferring the left).
+    /// `left` and `right` items: std's choice (`fix_node_through_parent`), the left
+    /// sibling if there is one, else the right one; steal what the node lacks if the
+    /// two hold enough for two nodes, else merge.
+    ///
+    /// Leaning left matters to `retain`, which walks left to right: the left sibling is
+    /// already visited (and copied), the right one not yet, and taking from it would
+    /// copy a shared leaf whose entries may be about to go.
     pub(super) fn choose(len: usize, min: usize, left: Option<usize>, right: Option<usize>) -> Fix {
         if len >= min {
             return Fix::Keep;
         }
         match (left, right) {
             (Some(l), _) if l + len >= 2 * min => Fix::StealLeft(min - len),
-            (_, Some(r)) if r + len >= 2 * min => Fix::StealRight(min - len),
             (Some(_), _) => Fix::MergeLeft,
+            (None, Some(r)) if r + len >= 2 * min => Fix::StealRight(min - len),
             (None, Some(_)) => Fix::MergeRight,
             (None, None) => Fix::Keep,
         }
@@ -553,12 +558,14 @@ impl<K: Clone, V> Node<K> for Internal<K, V> {
 
 /// Copies (if shared) the nodes and keys that `fix` of `children[idx]` will change, and
 /// makes the separator a leaf steal needs: every `Clone` of a fix, done before any
-/// move. Returns the prepared separator.
+/// move. `own`: copy `children[idx]` too (`false` when the caller copies it itself).
+/// Returns the prepared separator.
 pub(super) fn prepare_fix<K: Clone, N: Node<K>>(
     keys: &mut Arc<Separators<K>>,
     children: &mut ChildArray<N>,
     idx: usize,
     fix: Fix,
+    own: bool,
 ) -> Option<K> {
     let sibling = match fix {
         Fix::Keep => return None,
@@ -566,7 +573,9 @@ pub(super) fn prepare_fix<K: Clone, N: Node<K>>(
         Fix::StealRight(_) | Fix::MergeRight => idx + 1,
     };
     make_mut(keys);
-    make_mut(&mut children[idx]).unshare();
+    if own {
+        make_mut(&mut children[idx]).unshare();
+    }
     let sibling = make_mut(&mut children[sibling]);
     sibling.unshare();
     match fix {

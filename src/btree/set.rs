@@ -411,9 +411,10 @@ impl<T: Ord + Clone> PersistentBTreeSet<T> {
     }
 
     /// Keeps only the elements for which `f` returns `true`, visiting them in order
-    /// (std's `BTreeSet::retain`). O(n); only the leaves that lose an element are
-    /// copied. If `f` panics, the elements it rejected before are gone and the others
-    /// stay.
+    /// (std's `BTreeSet::retain`). O(n), a leaf at a time (see
+    /// [`PersistentBTreeMap::retain`]); only the leaves that lose an element are copied,
+    /// and of those only the elements that stay. If `f` panics, the elements it rejected
+    /// before are gone and the others stay.
     ///
     /// # Examples
     ///
@@ -425,7 +426,7 @@ impl<T: Ord + Clone> PersistentBTreeSet<T> {
     /// assert_eq!(set.iter().copied().collect::<Vec<_>>(), [1, 3, 5]);
     /// ```
     pub fn retain<F: FnMut(&T) -> bool>(&mut self, mut f: F) {
-        self.extract_if(.., |v| !f(v)).for_each(drop);
+        super::extract::retain(&mut self.map, &mut KeyPred(|v: &T| !f(v)));
     }
 }
 

@@ -100,7 +100,7 @@ fn fix_border_child<K: Clone, N: Node<K>>(
             count => Fix::StealRight(count),
         }
     };
-    let sep = prepare_fix(keys, children, at, fix);
+    let sep = prepare_fix(keys, children, at, fix, true);
     let (dropped, _) = apply_fix(keys, children, at, fix, sep);
     drop(dropped);
     if fix == Fix::MergeLeft {
