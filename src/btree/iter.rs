@@ -305,6 +305,7 @@ impl<'a, K, V> RawRange<'a, K, V> {
 /// An iterator over the entries of a [`PersistentBTreeMap`](super::PersistentBTreeMap),
 /// in key order (both ends). Made by
 /// [`PersistentBTreeMap::iter`](super::PersistentBTreeMap::iter).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Iter<'a, K, V> {
     pub(super) range: RawRange<'a, K, V>,
     pub(super) remaining: usize,
@@ -414,12 +415,14 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 
 /// An iterator over the keys of a [`PersistentBTreeMap`](super::PersistentBTreeMap), in
 /// order. Made by [`PersistentBTreeMap::keys`](super::PersistentBTreeMap::keys).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Keys<'a, K, V> {
     pub(super) inner: Iter<'a, K, V>,
 }
 
 /// An iterator over the values of a [`PersistentBTreeMap`](super::PersistentBTreeMap),
 /// in key order. Made by [`PersistentBTreeMap::values`](super::PersistentBTreeMap::values).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Values<'a, K, V> {
     pub(super) inner: Iter<'a, K, V>,
 }
@@ -427,6 +430,7 @@ pub struct Values<'a, K, V> {
 /// An iterator over a sub-range of the entries of a
 /// [`PersistentBTreeMap`](super::PersistentBTreeMap), in key order (both ends). Made by
 /// [`PersistentBTreeMap::range`](super::PersistentBTreeMap::range).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Range<'a, K, V> {
     pub(super) inner: RawRange<'a, K, V>,
 }
@@ -537,6 +541,7 @@ entry_adapter!(Values, &'a V, |_k, v| v);
 /// [`PersistentBTreeMap`](super::PersistentBTreeMap), in key order (both ends). Made by
 /// `into_iter`: entries of nodes no other version shares are moved out, those of shared
 /// nodes are cloned.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct IntoIter<K, V> {
     pub(super) entries: std::vec::IntoIter<(K, V)>,
 }

@@ -31,8 +31,12 @@ use super::split;
 /// |---|---|
 /// | `clone`, `ptr_eq`, `len` | O(1): one reference-count increment for `clone` |
 /// | `get`, `contains_key`, `range` (start) | O(log n) comparisons, no copy |
-/// | `insert`, `remove`, `get_mut`, `pop_*` | O(log n); copies the shared nodes on the path: one leaf (its entries cloned) and the internal nodes above it (child pointers, one `Arc` increment each) |
-/// | iteration | O(1) per entry amortized |
+/// | `insert` of a new key, `remove`, `pop_*` | O(log n); copies the shared nodes on the path: one leaf (its values and keys cloned) and the internal nodes above it (child pointers, one `Arc` increment each) |
+/// | `insert` of a present key, `get_mut`, `entry` updates | O(log n); the same path copy, but the leaf's keys stay shared: values cloned only |
+/// | iteration, `iter_mut`, `range_mut` (per step) | O(1) amortized; the mutable ones copy each shared leaf reached (values only) |
+/// | `retain`, `extract_if` | O(n); only leaves that lose an entry get their keys copied |
+/// | `append` | O(n + m) |
+/// | `split_off` | O(log n) plus counting the smaller half (std's) |
 /// | `FromIterator` | O(n) for sorted input, O(n log n) otherwise |
 ///
 /// Methods that change the map need `K: Clone` and `V: Clone`, to copy shared nodes.
@@ -40,17 +44,30 @@ use super::split;
 /// and `Sync` when `K` and `V` are), or publish versions of it through a
 /// [`CowCell`](crate::CowCell).
 ///
-/// Leaves hold up to 16 entries, internal nodes up to 32 children; the separators of an
-/// internal node are shared between its copies until a split or merge changes them.
-/// The module documentation of `src/btree/mod.rs` describes the layout and the choice
-/// of sizes.
+/// Leaves hold up to 16 entries, internal nodes up to 32 children; the keys of a node
+/// (a leaf's keys, an internal node's separators) are shared between its copies until
+/// one is added or removed. The module documentation of `src/btree/mod.rs` describes
+/// the layout and the choice of sizes.
 ///
 /// # Panics in user code
 ///
-/// If `K::clone`, `V::clone` or `Ord::cmp` panics during a write, the map is left in a
-/// memory-safe state (nothing leaks or is dropped twice), other clones are unaffected,
-/// and an `insert` leaves the map unchanged; a `remove` may leave a node below its
-/// minimum fill (every operation still works, a bit less efficiently).
+/// If `K::clone`, `V::clone`, `Ord::cmp` or a closure panics during a write, nothing
+/// leaks or is dropped twice, other clones are unaffected, and the map stays
+/// consistent (its invariants hold, `len()` is the number of entries) and loses
+/// nothing: every write of one entry (`insert`, `remove`, `pop_*`, `get_mut`, the entry
+/// API) leaves the map as it was; `retain` and `extract_if` leave every entry the
+/// closure did not pick before it panicked, as std's do; `append` and `split_off` leave
+/// both maps as they were.
+///
+/// # Differences from std
+///
+/// * Writes need `K: Clone` and `V: Clone`, to copy shared nodes.
+/// * `==` compares entry by entry even between versions that share their nodes (see
+///   `PartialEq`); `ptr_eq` is the O(1) test of sharing.
+/// * Within a node the search is binary, where std's is linear: with an inconsistent
+///   `Ord`, entries may land elsewhere than in std (std's contract allows anything
+///   then; an unbounded `range` side still compares nothing, as in std).
+/// * No cursors (`lower_bound`, `upper_bound`: unstable in std).
 ///
 /// # Examples
 ///
@@ -85,6 +102,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// let map: PersistentBTreeMap<u32, &str> = PersistentBTreeMap::new();
     /// assert!(map.is_empty());
     /// ```
+    #[must_use]
     pub const fn new() -> Self {
         PersistentBTreeMap { root: None, len: 0 }
     }
@@ -99,6 +117,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// let map = PersistentBTreeMap::from([(1, 'a'), (2, 'b')]);
     /// assert_eq!(map.len(), 2);
     /// ```
+    #[must_use]
     pub const fn len(&self) -> usize {
         self.len
     }
@@ -115,6 +134,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// map.insert(1, 'a');
     /// assert!(!map.is_empty());
     /// ```
+    #[must_use]
     pub const fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -153,6 +173,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// assert!(!a.ptr_eq(&b));
     /// assert!(!a.ptr_eq(&PersistentBTreeMap::from([(1, 'a')])));
     /// ```
+    #[must_use]
     pub fn ptr_eq(&self, other: &Self) -> bool {
         match (&self.root, &other.root) {
             (Some(a), Some(b)) => a.ptr_eq(b),
@@ -224,6 +245,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// let map = PersistentBTreeMap::from([(2, 'b'), (1, 'a')]);
     /// assert_eq!(map.first_key_value(), Some((&1, &'a')));
     /// ```
+    #[must_use]
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
         RawRange::full(self.root.as_ref()).peek()
     }
@@ -238,6 +260,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
     /// let map = PersistentBTreeMap::from([(2, 'b'), (1, 'a')]);
     /// assert_eq!(map.last_key_value(), Some((&2, &'b')));
     /// ```
+    #[must_use]
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
         RawRange::full(self.root.as_ref()).peek_back()
     }
@@ -280,6 +303,7 @@ impl<K, V> PersistentBTreeMap<K, V> {
 
     /// The tree's shape and node sizes. O(number of nodes).
     #[doc(hidden)]
+    #[must_use]
     pub fn shape(&self) -> TreeShape {
         let (height, leaves, internals) = self
             .root
@@ -331,6 +355,7 @@ impl<K: Ord, V> PersistentBTreeMap<K, V> {
     /// assert_eq!(map.get("a"), Some(&1));
     /// assert_eq!(map.get("b"), None);
     /// ```
+    #[must_use]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -349,6 +374,7 @@ impl<K: Ord, V> PersistentBTreeMap<K, V> {
     /// let map = PersistentBTreeMap::from([(1, 'a')]);
     /// assert_eq!(map.get_key_value(&1), Some((&1, &'a')));
     /// ```
+    #[must_use]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
         K: Borrow<Q>,
@@ -368,6 +394,7 @@ impl<K: Ord, V> PersistentBTreeMap<K, V> {
     /// assert!(map.contains_key(&1));
     /// assert!(!map.contains_key(&2));
     /// ```
+    #[must_use]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,

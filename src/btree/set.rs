@@ -54,6 +54,7 @@ impl<T> PersistentBTreeSet<T> {
     /// let set: PersistentBTreeSet<u8> = PersistentBTreeSet::new();
     /// assert!(set.is_empty());
     /// ```
+    #[must_use]
     pub const fn new() -> Self {
         PersistentBTreeSet {
             map: PersistentBTreeMap::new(),
@@ -69,6 +70,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([1, 2, 2]).len(), 2);
     /// ```
+    #[must_use]
     pub const fn len(&self) -> usize {
         self.map.len()
     }
@@ -82,6 +84,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert!(PersistentBTreeSet::<u8>::new().is_empty());
     /// ```
+    #[must_use]
     pub const fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -112,6 +115,7 @@ impl<T> PersistentBTreeSet<T> {
     /// assert!(a.ptr_eq(&a.clone()));
     /// assert!(!a.ptr_eq(&PersistentBTreeSet::from([1])));
     /// ```
+    #[must_use]
     pub fn ptr_eq(&self, other: &Self) -> bool {
         self.map.ptr_eq(&other.map)
     }
@@ -142,6 +146,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([2, 1]).first(), Some(&1));
     /// ```
+    #[must_use]
     pub fn first(&self) -> Option<&T> {
         self.map.first_key_value().map(|(k, _)| k)
     }
@@ -155,6 +160,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([2, 1]).last(), Some(&2));
     /// ```
+    #[must_use]
     pub fn last(&self) -> Option<&T> {
         self.map.last_key_value().map(|(k, _)| k)
     }
@@ -171,6 +177,7 @@ impl<T: Ord> PersistentBTreeSet<T> {
     /// let set = PersistentBTreeSet::from(["a".to_string()]);
     /// assert!(set.contains("a"));
     /// ```
+    #[must_use]
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
         T: Borrow<Q>,
@@ -189,6 +196,7 @@ impl<T: Ord> PersistentBTreeSet<T> {
     /// let set = PersistentBTreeSet::from(["a".to_string()]);
     /// assert_eq!(set.get("a").map(String::as_str), Some("a"));
     /// ```
+    #[must_use]
     pub fn get<Q>(&self, value: &Q) -> Option<&T>
     where
         T: Borrow<Q>,
