@@ -21,6 +21,10 @@
 //!   the retired version dropped; `cow_btree_map`: the same as one `CowBTreeMap::update`;
 //!   concread: one write transaction of 1,000 inserts.
 //! * `from_iter_*`: building from sorted entries.
+//! * `update_*`: one update of a present key's value (a new version each time), every
+//!   peer versioned as in `insert_*`.
+//! * `relations_u64`: `is_subset` and `is_disjoint` between two versions one insert
+//!   apart, against a plain merge walk and std's `BTreeSet`.
 //!
 //! Maps are built by inserting the keys in a random order (realistic fill), keys
 //! `format!("service-{i:08}")` (`*_string`) or `u64` (`*_u64`), values `u64`, sizes
@@ -32,12 +36,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 use std::time::Duration;
 
 use common::{config, Clock};
-use cow_collections::{CowBTreeMap, CowMap, PersistentBTreeMap};
+use cow_collections::{CowBTreeMap, CowMap, PersistentBTreeMap, PersistentBTreeSet};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion};
 
@@ -120,11 +124,20 @@ impl<K: Key> Fixture<K> {
         let mut std = BTreeMap::new();
         let mut imbl = imbl::OrdMap::new();
         let concread = concread::bptree::BptreeMap::new();
-        let mut txn = concread.write();
+        // One loop per map: built in one interleaved loop, each map's nodes sat among
+        // the others' in memory, and the cell's map (built alone above) read faster
+        // than the same tree outside it.
         for (k, v) in &entries {
             ours.insert(k.clone(), *v);
+        }
+        for (k, v) in &entries {
             std.insert(k.clone(), *v);
+        }
+        for (k, v) in &entries {
             imbl.insert(k.clone(), *v);
+        }
+        let mut txn = concread.write();
+        for (k, v) in &entries {
             txn.insert(k.clone(), *v);
         }
         txn.commit();
@@ -334,6 +347,73 @@ fn insert<K: Key>(c: &mut Criterion, f: &mut Fixture<K>, cow: Option<&CowMap<K, 
     group.finish();
 }
 
+/// One update of a present key's value, the way each peer versions its map: `ours` and
+/// imbl clone the current version, insert into the clone and drop the retired one;
+/// `cow_btree_map` is `CowBTreeMap::insert` (through the cell); concread a write
+/// transaction and its commit.
+fn update<K: Key>(c: &mut Criterion, f: &mut Fixture<K>) {
+    let mut group = c.benchmark_group(format!("update_{}", K::NAME));
+    let n = f.n;
+    let keys = &f.present;
+    fn versioned<K: Key, M: Persistent<K>>(
+        group: &mut BenchmarkGroup<'_, WallTime>,
+        id: BenchmarkId,
+        keys: &[K],
+        map: &mut M,
+    ) {
+        group.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                chunked(
+                    iters,
+                    CHUNK,
+                    keys,
+                    map,
+                    |cur, k| {
+                        let mut next = cur.clone();
+                        next.put(k.clone());
+                        drop(std::mem::replace(cur, next));
+                    },
+                    |_, _| {},
+                )
+            })
+        });
+    }
+    versioned(&mut group, BenchmarkId::new("ours", n), keys, &mut f.ours);
+    let cell = &f.cell;
+    group.bench_function(BenchmarkId::new("cow_btree_map", n), |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                CHUNK,
+                keys,
+                &mut (),
+                |(), k| {
+                    cell.insert(k.clone(), 1);
+                },
+                |(), _| {},
+            )
+        })
+    });
+    versioned(&mut group, BenchmarkId::new("imbl", n), keys, &mut f.imbl);
+    group.bench_function(BenchmarkId::new("concread", n), |b| {
+        b.iter_custom(|iters| {
+            chunked(
+                iters,
+                CHUNK,
+                keys,
+                &mut f.concread,
+                |tree, k| {
+                    let mut txn = tree.write();
+                    txn.insert(k.clone(), 1);
+                    txn.commit();
+                },
+                |_, _| {},
+            )
+        })
+    });
+    group.finish();
+}
+
 fn get<K: Key>(c: &mut Criterion, f: &Fixture<K>) {
     let mut group = c.benchmark_group(format!("get_{}", K::NAME));
     let n = f.n;
@@ -475,6 +555,7 @@ fn suite<K: Key>(c: &mut Criterion) {
         });
         insert(c, &mut f, cow.as_ref());
         drop(cow);
+        update(c, &mut f);
         get(c, &f);
         iter(c, &f);
         if K::NAME == "string" && n >= 100_000 {
@@ -555,10 +636,59 @@ fn crossover(c: &mut Criterion) {
     get.finish();
 }
 
+/// `is_subset` between two versions of a set one insert apart (the second a clone of the
+/// first plus a key in the middle), at the largest size: ours skips the subtrees both
+/// share; `ours_walk` is the merge walk it would do without (std's strategy, spelled out
+/// over our iterators); `std` is `BTreeSet::is_subset` on the same elements.
+/// `is_disjoint` likewise (both answer at the first common element).
+fn relations(c: &mut Criterion) {
+    let n = sizes().into_iter().max().unwrap_or(1_000_000);
+    let mut group = c.benchmark_group("relations_u64");
+    let v1: PersistentBTreeSet<u64> = (0..n as u64).map(|i| 2 * i).collect();
+    let mut v2 = v1.clone();
+    v2.insert(n as u64 + 1);
+    let (s1, s2): (BTreeSet<u64>, BTreeSet<u64>) =
+        (v1.iter().copied().collect(), v2.iter().copied().collect());
+    group.bench_function(BenchmarkId::new("is_subset/ours", n), |b| {
+        common::iter(b, || v1.is_subset(&v2))
+    });
+    group.bench_function(BenchmarkId::new("is_subset/ours_walk", n), |b| {
+        common::iter(b, || merge_walk_subset(v1.iter(), v2.iter()))
+    });
+    group.bench_function(BenchmarkId::new("is_subset/std", n), |b| {
+        common::iter(b, || s1.is_subset(&s2))
+    });
+    group.bench_function(BenchmarkId::new("is_disjoint/ours", n), |b| {
+        common::iter(b, || v1.is_disjoint(&v2))
+    });
+    group.bench_function(BenchmarkId::new("is_disjoint/std", n), |b| {
+        common::iter(b, || s1.is_disjoint(&s2))
+    });
+    group.finish();
+}
+
+/// Whether every element of `a` is in `b`, both sorted: one merge pass.
+fn merge_walk_subset<'a>(
+    a: impl Iterator<Item = &'a u64>,
+    mut b: impl Iterator<Item = &'a u64>,
+) -> bool {
+    for x in a {
+        loop {
+            match b.next() {
+                Some(y) if y < x => continue,
+                Some(y) if y == x => break,
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
 fn benches(c: &mut Criterion) {
     suite::<String>(c);
     suite::<u64>(c);
     crossover(c);
+    relations(c);
 }
 
 criterion_group! {

@@ -444,3 +444,101 @@ fn send_and_sync_follow_the_elements() {
     m.clear();
     assert_eq!(handle.join().unwrap(), (0..100).sum());
 }
+
+/// Issue 16: `PartialEq` took a `ptr_eq` shortcut for any `V: PartialEq`, so a map
+/// holding `f64::NAN` equalled its clone, where std's `BTreeMap` says it does not.
+#[test]
+fn nan_values_make_a_map_unequal_to_its_clone() {
+    let std_map = BTreeMap::from([(1, f64::NAN), (2, 0.0)]);
+    assert!(std_map != std_map.clone());
+    let ours = PersistentBTreeMap::from([(1, f64::NAN), (2, 0.0)]);
+    let clone = ours.clone();
+    assert!(ours.ptr_eq(&clone));
+    assert!(ours != clone, "a map holding NaN equals its clone");
+    assert_eq!(
+        ours.partial_cmp(&clone),
+        std_map.partial_cmp(&std_map.clone())
+    );
+    let set = cow_collections::PersistentBTreeSet::from([1, 2]);
+    assert!(set == set.clone());
+}
+
+/// A key whose `Ord` is cyclic (A < B < C < A) and counts its calls: std's `range(..)`
+/// compares no keys, so it yields every entry whatever the order says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cyclic {
+    A,
+    B,
+    C,
+}
+
+thread_local! {
+    static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Ord for Cyclic {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        use Cyclic::{A, B, C};
+        COMPARISONS.set(COMPARISONS.get() + 1);
+        match (self, other) {
+            (A, B) | (B, C) | (C, A) => Less,
+            (B, A) | (C, B) | (A, C) => Greater,
+            _ => Equal,
+        }
+    }
+}
+
+impl PartialOrd for Cyclic {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Comparisons `f` makes.
+fn comparisons<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = COMPARISONS.get();
+    let r = f();
+    (r, COMPARISONS.get() - before)
+}
+
+/// Issue 16: `range(..)` compared the first and last keys (to see whether its cursors
+/// had crossed), so with a cyclic `Ord` it yielded nothing where std yields every entry.
+/// An unbounded side now compares nothing, in every ranged operation.
+#[test]
+fn unbounded_ranges_compare_no_keys() {
+    use Cyclic::{A, B, C};
+    let std_map = BTreeMap::from([(A, 1), (B, 2), (C, 3)]);
+    assert_eq!(std_map.range::<Cyclic, _>(..).count(), 3);
+    let mut ours = PersistentBTreeMap::new();
+    for (k, v) in [(A, 1), (B, 2), (C, 3)] {
+        ours.insert(k, v);
+    }
+    assert_eq!(ours.len(), 3);
+    assert_eq!(ours.iter().count(), 3);
+    assert_eq!(comparisons(|| ours.range::<Cyclic, _>(..).count()), (3, 0));
+    assert_eq!(
+        comparisons(|| ours.range::<Cyclic, _>(..).rev().count()),
+        (3, 0)
+    );
+    assert_eq!(
+        comparisons(|| ours.range_mut::<Cyclic, _>(..).count()),
+        (3, 0)
+    );
+    assert_eq!(comparisons(|| ours.iter_mut().count()), (3, 0));
+    assert_eq!(
+        comparisons(|| ours.extract_if(.., |_, _| false).count()),
+        (0, 0)
+    );
+    let set: cow_collections::PersistentBTreeSet<Cyclic> = [A, B, C].into_iter().collect();
+    assert_eq!(comparisons(|| set.range::<Cyclic, _>(..).count()).1, 0);
+
+    // A bounded side compares with its own bound only, on a large tree too.
+    let big: PersistentBTreeMap<u32, u32> =
+        (0..scaled(5_000, 300) as u32).map(|k| (k, k)).collect();
+    let mut big = big;
+    assert_eq!(big.range(..).count(), big.len());
+    assert_eq!(big.range_mut(..).count(), big.len());
+    assert_eq!(big.range(10..).next(), Some((&10, &10)));
+    assert_eq!(big.range(..10).next_back(), Some((&9, &9)));
+}

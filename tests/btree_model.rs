@@ -19,7 +19,7 @@ mod btree;
 #[allow(dead_code)]
 mod trap;
 
-use btree::{End, Op, RangeQuery, KEYS, MAX_RUN};
+use btree::{End, EntryCall, Op, RangeQuery, KEYS, MAX_RUN};
 use proptest::collection::vec as list;
 use proptest::prelude::*;
 
@@ -76,9 +76,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::PopFirst),
         1 => Just(Op::PopLast),
         1 => Just(Op::Peek),
-        4 => (end(), end(), any::<bool>(), walk()).prop_map(|(start, end, borrowed, walk)| {
-            Op::Range(RangeQuery { start, end, borrowed, walk })
-        }),
+        4 => range_query().prop_map(Op::Range),
         2 => walk().prop_map(Op::Iter),
         1 => (0..8u16).prop_map(Op::Retain),
         1 => list((k(), any::<u16>()), 0..20).prop_map(Op::Extend),
@@ -88,7 +86,37 @@ fn op() -> impl Strategy<Value = Op> {
         2 => Just(Op::Snapshot),
         1 => Just(Op::Compare),
         1 => walk().prop_map(Op::IntoIter),
+        3 => (k(), any::<u16>(), entry_call()).prop_map(|(k, v, c)| Op::Entry(k, v, c)),
+        1 => (any::<bool>(), any::<u16>()).prop_map(|(last, v)| Op::EdgeEntry(last, v)),
+        1 => (walk(), any::<u16>()).prop_map(|(w, v)| Op::IterMut(w, v)),
+        1 => any::<u16>().prop_map(Op::ValuesMut),
+        2 => (range_query(), any::<u16>()).prop_map(|(q, v)| Op::RangeMut(q, v)),
+        2 => (end(), end(), 0..8u16, 0..60u16).prop_map(|(s, e, m, t)| Op::ExtractIf(s, e, m, t)),
+        1 => (list((k(), any::<u16>()), 0..60), any::<bool>())
+            .prop_map(|(entries, snap)| Op::Append(entries, snap)),
+        1 => (k(), any::<bool>()).prop_map(|(k, right)| Op::SplitOff(k, right)),
+        1 => walk().prop_map(Op::IntoKeysValues),
+        1 => walk().prop_map(Op::SetOps),
     ]
+}
+
+fn entry_call() -> impl Strategy<Value = EntryCall> {
+    prop_oneof![
+        Just(EntryCall::OrInsert),
+        Just(EntryCall::AndModify),
+        Just(EntryCall::Remove),
+        Just(EntryCall::InsertEntry),
+        Just(EntryCall::OrDefault),
+    ]
+}
+
+fn range_query() -> impl Strategy<Value = RangeQuery> {
+    (end(), end(), any::<bool>(), walk()).prop_map(|(start, end, borrowed, walk)| RangeQuery {
+        start,
+        end,
+        borrowed,
+        walk,
+    })
 }
 
 proptest! {

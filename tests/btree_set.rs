@@ -129,3 +129,68 @@ fn persistence_retain_extend_and_traits() {
     s.clear();
     assert!(s.is_empty() && snapshot.len() == 1000);
 }
+
+/// A `u32` that counts its comparisons (per thread).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Counted(u32);
+
+thread_local! {
+    static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+impl Ord for Counted {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        COMPARISONS.set(COMPARISONS.get() + 1);
+        self.0.cmp(&other.0)
+    }
+}
+
+impl PartialOrd for Counted {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// `is_subset` and `is_disjoint` between versions that share nodes give std's answers,
+/// and `is_subset` skips the shared subtrees: between two versions one write apart it
+/// compares a few hundred elements, not all of them.
+#[test]
+fn set_relations_between_versions_skip_shared_subtrees() {
+    let n = scaled(20_000, 600) as u32;
+    let v1: PersistentBTreeSet<Counted> = (0..n).map(|x| Counted(2 * x)).collect();
+    let mut v2 = v1.clone();
+    v2.insert(Counted(n)); // an odd key in the middle: a new path
+    let mut v3 = v1.clone();
+    v3.remove(&Counted(2 * (n / 3)));
+    let std1: BTreeSet<u32> = v1.iter().map(|c| c.0).collect();
+    let std2: BTreeSet<u32> = v2.iter().map(|c| c.0).collect();
+    let std3: BTreeSet<u32> = v3.iter().map(|c| c.0).collect();
+    let versions = [(&v1, &std1), (&v2, &std2), (&v3, &std3)];
+    for (a, sa) in versions {
+        for (b, sb) in versions {
+            assert_eq!(a.is_subset(b), sa.is_subset(sb));
+            assert_eq!(a.is_superset(b), sa.is_superset(sb));
+            assert_eq!(a.is_disjoint(b), sa.is_disjoint(sb));
+        }
+    }
+    let before = COMPARISONS.get();
+    assert!(v1.is_subset(&v2));
+    let used = COMPARISONS.get() - before;
+    assert!(
+        used < 200,
+        "{used} comparisons for versions one insert apart"
+    );
+    let before = COMPARISONS.get();
+    assert!(v3.is_subset(&v1));
+    assert!(!v1.is_subset(&v3));
+    let used = COMPARISONS.get() - before;
+    assert!(
+        used < 400,
+        "{used} comparisons for versions one removal apart"
+    );
+    // Unrelated sets with the same elements share nothing: a full walk, same answer.
+    let rebuilt: PersistentBTreeSet<Counted> = v1.iter().copied().collect();
+    let before = COMPARISONS.get();
+    assert!(v1.is_subset(&rebuilt));
+    assert!(COMPARISONS.get() - before >= n as usize);
+}

@@ -260,7 +260,7 @@ fn btree_entries(u: &mut Unstructured<'_>, max: usize) -> Result<Vec<(u16, u16)>
 impl<'a> Arbitrary<'a> for btree::Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         use btree::Op as B;
-        Ok(match u.int_in_range(0u8..=18)? {
+        Ok(match u.int_in_range(0u8..=29)? {
             0 => B::Insert(btree_key(u)?, u.arbitrary()?),
             1 => B::InsertRange(btree_key(u)?, btree_run(u)?, u.arbitrary()?),
             2 => B::Remove(btree_key(u)?),
@@ -284,7 +284,40 @@ impl<'a> Arbitrary<'a> for btree::Op {
             15 => B::Clear,
             16 => B::Snapshot,
             17 => B::Compare,
-            _ => B::IntoIter(btree_walk(u)?),
+            18 => B::IntoIter(btree_walk(u)?),
+            19 | 20 => B::Entry(
+                btree_key(u)?,
+                u.arbitrary()?,
+                *u.choose(&[
+                    btree::EntryCall::OrInsert,
+                    btree::EntryCall::AndModify,
+                    btree::EntryCall::Remove,
+                    btree::EntryCall::InsertEntry,
+                    btree::EntryCall::OrDefault,
+                ])?,
+            ),
+            21 => B::EdgeEntry(u.arbitrary()?, u.arbitrary()?),
+            22 => B::IterMut(btree_walk(u)?, u.arbitrary()?),
+            23 => B::ValuesMut(u.arbitrary()?),
+            24 => B::RangeMut(
+                RangeQuery {
+                    start: btree_end(u)?,
+                    end: btree_end(u)?,
+                    borrowed: u.arbitrary()?,
+                    walk: btree_walk(u)?,
+                },
+                u.arbitrary()?,
+            ),
+            25 => B::ExtractIf(
+                btree_end(u)?,
+                btree_end(u)?,
+                u.int_in_range(0..=7)?,
+                u.int_in_range(0..=60)?,
+            ),
+            26 => B::Append(btree_entries(u, 60)?, u.arbitrary()?),
+            27 => B::SplitOff(btree_key(u)?, u.arbitrary()?),
+            28 => B::IntoKeysValues(btree_walk(u)?),
+            _ => B::SetOps(btree_walk(u)?),
         })
     }
 }

@@ -8,18 +8,18 @@
 //! rest on.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Bound;
 
-use arrayvec::ArrayVec;
-
+use super::array::Stack as ArrayStack;
 use super::node::{Child, Internal, Leaf, NodeRef, MAX_DEPTH};
 use super::search;
 
 /// A position at one entry of a leaf, with the path of internal nodes above it.
 struct Edge<'a, K, V> {
-    stack: ArrayVec<(&'a Internal<K, V>, u8), MAX_DEPTH>,
+    stack: Stack<'a, K, V>,
     leaf: &'a Leaf<K, V>,
     pos: usize,
 }
@@ -35,7 +35,7 @@ impl<K, V> Clone for Edge<'_, K, V> {
 }
 
 /// The internal nodes above a cursor's leaf, each with the child index taken.
-type Stack<'a, K, V> = ArrayVec<(&'a Internal<K, V>, u8), MAX_DEPTH>;
+type Stack<'a, K, V> = ArrayStack<(&'a Internal<K, V>, u8), MAX_DEPTH>;
 
 /// Descends from `node` to a leaf, taking the child `pick(node)` at each level and
 /// pushing the path onto `stack`; returns the leaf and `at_leaf(leaf)`.
@@ -64,7 +64,7 @@ impl<'a, K, V> Edge<'a, K, V> {
         pick: impl Fn(&'a Internal<K, V>) -> usize,
         at_leaf: impl FnOnce(&'a Leaf<K, V>) -> usize,
     ) -> Self {
-        let mut stack = ArrayVec::new();
+        let mut stack = ArrayStack::new();
         let (leaf, pos) = descend(&mut stack, root, pick, at_leaf);
         Edge { stack, leaf, pos }
     }
@@ -79,6 +79,30 @@ impl<'a, K, V> Edge<'a, K, V> {
         self.pos == other.pos && std::ptr::eq(self.leaf, other.leaf)
     }
 
+    /// Whether `self` is after `other` in the tree's order (both cursors in the same
+    /// tree): compares the child indices from the root down, then the positions. No key
+    /// is compared.
+    fn after(&self, other: &Self) -> bool {
+        let mine = self.stack.iter().map(|&(_, i)| i);
+        let theirs = other.stack.iter().map(|&(_, i)| i);
+        mine.cmp(theirs).then(self.pos.cmp(&other.pos)) == Ordering::Greater
+    }
+
+    /// Starts loading the next leaf's keys (a leaf and its keys are two allocations): a
+    /// read whose result nothing waits for, so the processor fetches the next leaf's
+    /// lines while this one is walked. Nothing if the next leaf has another parent.
+    #[inline]
+    fn touch_next_leaf(&self) {
+        if let Some(&(parent, idx)) = self.stack.last() {
+            let next = usize::from(idx) + 1;
+            if next < parent.children.len() {
+                if let Child::Leaf(leaf) = parent.children.get(next) {
+                    std::hint::black_box(leaf.keys.len());
+                }
+            }
+        }
+    }
+
     /// The first entry of the next leaf; `false` at the last leaf.
     #[cold]
     fn next_leaf(&mut self) -> bool {
@@ -91,6 +115,7 @@ impl<'a, K, V> Edge<'a, K, V> {
                 self.stack.push((node, next as u8));
                 (self.leaf, self.pos) =
                     descend(&mut self.stack, node.children.get(next), |_| 0, |_| 0);
+                self.touch_next_leaf();
                 return true;
             }
         }
@@ -198,24 +223,25 @@ impl<'a, K, V> RawRange<'a, K, V> {
             |root| {
                 let front = Edge::start(
                     root,
-                    |n| search::start_child(&n.keys, start),
-                    |leaf| search::before_start(&leaf.keys, start),
+                    |n| search::start_child(n.key_slice(), start),
+                    |leaf| search::before_start(leaf.key_slice(), start),
                 );
                 Some(front)
             },
             |root| {
                 let back = Edge::start(
                     root,
-                    |n| search::end_child(&n.keys, end),
-                    |leaf| search::before_end(&leaf.keys, end),
+                    |n| search::end_child(n.key_slice(), end),
+                    |leaf| search::before_end(leaf.key_slice(), end),
                 );
                 Some(back)
             },
         );
         // The cursors found the first key at or after the start and the last key at or
-        // before the end; when no key lies between, they have crossed.
+        // before the end; when no key lies between, they have crossed. Their positions
+        // say so without comparing keys (an unbounded side compares none, as std's).
         match &range.inner {
-            Some(c) if c.front.entry().0 > c.back.entry().0 => Self::empty(),
+            Some(c) if c.front.after(&c.back) => Self::empty(),
             _ => range,
         }
     }
@@ -279,6 +305,7 @@ impl<'a, K, V> RawRange<'a, K, V> {
 /// An iterator over the entries of a [`PersistentBTreeMap`](super::PersistentBTreeMap),
 /// in key order (both ends). Made by
 /// [`PersistentBTreeMap::iter`](super::PersistentBTreeMap::iter).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Iter<'a, K, V> {
     pub(super) range: RawRange<'a, K, V>,
     pub(super) remaining: usize,
@@ -316,6 +343,7 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
         let Some(Cursors { mut front, .. }) = self.range.inner else {
             return acc;
         };
+        front.touch_next_leaf();
         while remaining > 0 {
             let leaf = front.leaf;
             let end = leaf.len().min(front.pos + remaining);
@@ -387,12 +415,14 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 
 /// An iterator over the keys of a [`PersistentBTreeMap`](super::PersistentBTreeMap), in
 /// order. Made by [`PersistentBTreeMap::keys`](super::PersistentBTreeMap::keys).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Keys<'a, K, V> {
     pub(super) inner: Iter<'a, K, V>,
 }
 
 /// An iterator over the values of a [`PersistentBTreeMap`](super::PersistentBTreeMap),
 /// in key order. Made by [`PersistentBTreeMap::values`](super::PersistentBTreeMap::values).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Values<'a, K, V> {
     pub(super) inner: Iter<'a, K, V>,
 }
@@ -400,6 +430,7 @@ pub struct Values<'a, K, V> {
 /// An iterator over a sub-range of the entries of a
 /// [`PersistentBTreeMap`](super::PersistentBTreeMap), in key order (both ends). Made by
 /// [`PersistentBTreeMap::range`](super::PersistentBTreeMap::range).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Range<'a, K, V> {
     pub(super) inner: RawRange<'a, K, V>,
 }
@@ -510,6 +541,7 @@ entry_adapter!(Values, &'a V, |_k, v| v);
 /// [`PersistentBTreeMap`](super::PersistentBTreeMap), in key order (both ends). Made by
 /// `into_iter`: entries of nodes no other version shares are moved out, those of shared
 /// nodes are cloned.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct IntoIter<K, V> {
     pub(super) entries: std::vec::IntoIter<(K, V)>,
 }
@@ -538,5 +570,161 @@ impl<K, V> FusedIterator for IntoIter<K, V> {}
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.entries.as_slice()).finish()
+    }
+}
+
+/// An owning iterator over the keys of a
+/// [`PersistentBTreeMap`](super::PersistentBTreeMap), in order (both ends). Made by
+/// [`PersistentBTreeMap::into_keys`](super::PersistentBTreeMap::into_keys).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct IntoKeys<K, V> {
+    pub(super) inner: IntoIter<K, V>,
+}
+
+/// An owning iterator over the values of a
+/// [`PersistentBTreeMap`](super::PersistentBTreeMap), in key order (both ends). Made by
+/// [`PersistentBTreeMap::into_values`](super::PersistentBTreeMap::into_values).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct IntoValues<K, V> {
+    pub(super) inner: IntoIter<K, V>,
+}
+
+/// Implements the iterator traits for an adapter over [`IntoIter`] that keeps one half
+/// of each entry.
+macro_rules! into_adapter {
+    ($name:ident, $item:ident, |$k:ident, $v:ident| $pick:expr) => {
+        impl<K, V> Iterator for $name<K, V> {
+            type Item = $item;
+
+            fn next(&mut self) -> Option<$item> {
+                self.inner.next().map(|($k, $v)| $pick)
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+
+            fn last(mut self) -> Option<$item> {
+                self.next_back()
+            }
+        }
+
+        impl<K, V> DoubleEndedIterator for $name<K, V> {
+            fn next_back(&mut self) -> Option<$item> {
+                self.inner.next_back().map(|($k, $v)| $pick)
+            }
+        }
+
+        impl<K, V> ExactSizeIterator for $name<K, V> {}
+        impl<K, V> FusedIterator for $name<K, V> {}
+
+        impl<K, V> Default for $name<K, V> {
+            /// An empty iterator.
+            fn default() -> Self {
+                $name {
+                    inner: IntoIter::default(),
+                }
+            }
+        }
+
+        impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for $name<K, V> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let items = self.inner.entries.as_slice().iter().map(|($k, $v)| $pick);
+                f.debug_list().entries(items).finish()
+            }
+        }
+    };
+}
+
+into_adapter!(IntoKeys, K, |k, _v| k);
+into_adapter!(IntoValues, V, |_k, v| v);
+
+impl<K, V> Default for IntoIter<K, V> {
+    /// An empty iterator.
+    fn default() -> Self {
+        IntoIter {
+            entries: Vec::new().into_iter(),
+        }
+    }
+}
+
+/// A cursor over a tree's entries in order that knows which subtrees it stands at the
+/// start of, and can skip one whole: the walk of `is_subset` and `is_disjoint`, which
+/// skip the subtrees two versions share.
+pub(super) struct SubtreeWalk<'a, K, V> {
+    /// `None` once past the last entry.
+    edge: Option<Edge<'a, K, V>>,
+}
+
+impl<'a, K, V> SubtreeWalk<'a, K, V> {
+    /// At the first entry of the tree under `root`.
+    pub(super) fn new(root: Option<&'a NodeRef<K, V>>) -> Self {
+        let edge = root.and_then(|root| {
+            let mut edge = Edge::start(root.as_child(), |_| 0, |_| 0);
+            edge.settle_front().then_some(edge)
+        });
+        SubtreeWalk { edge }
+    }
+
+    /// The current key.
+    #[inline]
+    pub(super) fn key(&self) -> Option<&'a K> {
+        self.edge.as_ref().map(|e| e.entry().0)
+    }
+
+    /// Moves to the next entry.
+    #[inline]
+    pub(super) fn advance(&mut self) {
+        if let Some(edge) = &mut self.edge {
+            if !edge.advance() {
+                self.edge = None;
+            }
+        }
+    }
+
+    /// The height of the highest subtree the cursor stands at the start of (0: its
+    /// leaf); `None` if the cursor is inside a leaf.
+    fn start_height(&self) -> Option<usize> {
+        let edge = self.edge.as_ref()?;
+        if edge.pos != 0 {
+            return None;
+        }
+        let below = edge
+            .stack
+            .iter()
+            .rev()
+            .take_while(|&&(_, idx)| idx == 0)
+            .count();
+        Some(below)
+    }
+
+    /// The address of the node of `height` the cursor stands at the start of.
+    fn subtree(&self, height: usize) -> *const () {
+        let edge = self.edge.as_ref().expect("a cursor on an entry");
+        if height == 0 {
+            return std::ptr::from_ref(edge.leaf).cast();
+        }
+        // `stack[l].0` is the node at level `l`; the leaf is at level `stack.len()`.
+        std::ptr::from_ref(edge.stack.get(edge.stack.len() - height).0).cast()
+    }
+
+    /// If both cursors stand at the start of the same node (one both trees share), the
+    /// height of the highest such node.
+    pub(super) fn shared_start(&self, other: &Self) -> Option<usize> {
+        let top = self.start_height()?.min(other.start_height()?);
+        (0..=top)
+            .rev()
+            .find(|&h| std::ptr::eq(self.subtree(h), other.subtree(h)))
+    }
+
+    /// Skips the subtree of `height` the cursor stands at the start of.
+    pub(super) fn skip(&mut self, height: usize) {
+        let Some(edge) = &mut self.edge else {
+            return;
+        };
+        edge.stack.truncate(edge.stack.len() - height);
+        if !edge.next_leaf() {
+            self.edge = None;
+        }
     }
 }

@@ -6,8 +6,9 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::iter::FusedIterator;
-use std::ops::RangeBounds;
+use std::ops::{BitAnd, BitOr, BitXor, RangeBounds, Sub};
 
+use super::extract::{Extraction, KeyPred};
 use super::iter::{self, RawRange};
 use super::map::PersistentBTreeMap;
 
@@ -39,7 +40,6 @@ pub struct PersistentBTreeSet<T> {
 
 impl<T> PersistentBTreeSet<T> {
     /// The map underneath (elements as keys, `()` values).
-    #[cfg(feature = "rayon")]
     pub(super) fn as_map(&self) -> &PersistentBTreeMap<T, ()> {
         &self.map
     }
@@ -54,6 +54,7 @@ impl<T> PersistentBTreeSet<T> {
     /// let set: PersistentBTreeSet<u8> = PersistentBTreeSet::new();
     /// assert!(set.is_empty());
     /// ```
+    #[must_use]
     pub const fn new() -> Self {
         PersistentBTreeSet {
             map: PersistentBTreeMap::new(),
@@ -69,6 +70,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([1, 2, 2]).len(), 2);
     /// ```
+    #[must_use]
     pub const fn len(&self) -> usize {
         self.map.len()
     }
@@ -82,6 +84,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert!(PersistentBTreeSet::<u8>::new().is_empty());
     /// ```
+    #[must_use]
     pub const fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -112,6 +115,7 @@ impl<T> PersistentBTreeSet<T> {
     /// assert!(a.ptr_eq(&a.clone()));
     /// assert!(!a.ptr_eq(&PersistentBTreeSet::from([1])));
     /// ```
+    #[must_use]
     pub fn ptr_eq(&self, other: &Self) -> bool {
         self.map.ptr_eq(&other.map)
     }
@@ -142,6 +146,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([2, 1]).first(), Some(&1));
     /// ```
+    #[must_use]
     pub fn first(&self) -> Option<&T> {
         self.map.first_key_value().map(|(k, _)| k)
     }
@@ -155,6 +160,7 @@ impl<T> PersistentBTreeSet<T> {
     ///
     /// assert_eq!(PersistentBTreeSet::from([2, 1]).last(), Some(&2));
     /// ```
+    #[must_use]
     pub fn last(&self) -> Option<&T> {
         self.map.last_key_value().map(|(k, _)| k)
     }
@@ -171,6 +177,7 @@ impl<T: Ord> PersistentBTreeSet<T> {
     /// let set = PersistentBTreeSet::from(["a".to_string()]);
     /// assert!(set.contains("a"));
     /// ```
+    #[must_use]
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
         T: Borrow<Q>,
@@ -189,6 +196,7 @@ impl<T: Ord> PersistentBTreeSet<T> {
     /// let set = PersistentBTreeSet::from(["a".to_string()]);
     /// assert_eq!(set.get("a").map(String::as_str), Some("a"));
     /// ```
+    #[must_use]
     pub fn get<Q>(&self, value: &Q) -> Option<&T>
     where
         T: Borrow<Q>,
@@ -226,56 +234,6 @@ impl<T: Ord> PersistentBTreeSet<T> {
         Range {
             inner: self.map.raw_range(&range, "BTreeSet"),
         }
-    }
-
-    /// Whether every element of `self` is in `other`. O(n log m); O(1) if both are the
-    /// same version.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::PersistentBTreeSet;
-    ///
-    /// let small = PersistentBTreeSet::from([1, 2]);
-    /// let big = PersistentBTreeSet::from([1, 2, 3]);
-    /// assert!(small.is_subset(&big));
-    /// assert!(!big.is_subset(&small));
-    /// ```
-    pub fn is_subset(&self, other: &Self) -> bool {
-        self.ptr_eq(other) || (self.len() <= other.len() && self.iter().all(|x| other.contains(x)))
-    }
-
-    /// Whether every element of `other` is in `self`. O(m log n).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::PersistentBTreeSet;
-    ///
-    /// assert!(PersistentBTreeSet::from([1, 2]).is_superset(&PersistentBTreeSet::from([2])));
-    /// ```
-    pub fn is_superset(&self, other: &Self) -> bool {
-        other.is_subset(self)
-    }
-
-    /// Whether `self` and `other` have no element in common. O(min(n, m) log max(n, m)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use cow_collections::PersistentBTreeSet;
-    ///
-    /// let a = PersistentBTreeSet::from([1, 2]);
-    /// assert!(a.is_disjoint(&PersistentBTreeSet::from([3])));
-    /// assert!(!a.is_disjoint(&PersistentBTreeSet::from([2, 3])));
-    /// ```
-    pub fn is_disjoint(&self, other: &Self) -> bool {
-        let (small, big) = if self.len() <= other.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        !small.iter().any(|x| big.contains(x))
     }
 
     /// Checks the tree's invariants (see [`PersistentBTreeMap`]'s); panics on the first
@@ -371,8 +329,100 @@ impl<T: Ord + Clone> PersistentBTreeSet<T> {
         self.map.pop_last().map(|(k, ())| k)
     }
 
-    /// Keeps only the elements for which `f` returns `true`, visiting them in order.
-    /// O(n): rebuilds the set bottom-up (see [`PersistentBTreeMap::retain`]).
+    /// Adds `value`, replacing the stored element equal to it if there is one (std's
+    /// `BTreeSet::replace`); returns the replaced element. O(log n): copies the shared
+    /// nodes on the element's path, and the leaf's keys if it replaces one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::PersistentBTreeSet;
+    ///
+    /// let mut set = PersistentBTreeSet::new();
+    /// set.insert(Vec::<i32>::new());
+    /// assert_eq!(set.get(&[][..]).unwrap().capacity(), 0);
+    /// set.replace(Vec::with_capacity(10));
+    /// assert_eq!(set.get(&[][..]).unwrap().capacity(), 10);
+    /// ```
+    pub fn replace(&mut self, value: T) -> Option<T> {
+        self.map.replace_key(value, ())
+    }
+
+    /// Moves every element of `other` into `self`, leaving `other` empty (std's
+    /// `BTreeSet::append`). O(n + m), as [`PersistentBTreeMap::append`]; if a `Clone` or
+    /// `Ord` panics, both sets are as they were.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::PersistentBTreeSet;
+    ///
+    /// let mut a = PersistentBTreeSet::from([1, 2, 3]);
+    /// let mut b = PersistentBTreeSet::from([3, 4, 5]);
+    /// a.append(&mut b);
+    /// assert_eq!(a.iter().copied().collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    /// assert!(b.is_empty());
+    /// ```
+    pub fn append(&mut self, other: &mut Self) {
+        self.map.append(&mut other.map);
+    }
+
+    /// Splits the set in two at `value`: `self` keeps the elements below it, the
+    /// returned set gets the rest (std's `BTreeSet::split_off`). O(log n) plus counting
+    /// the smaller half, as [`PersistentBTreeMap::split_off`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::PersistentBTreeSet;
+    ///
+    /// let mut a = PersistentBTreeSet::from([1, 2, 3, 17, 41]);
+    /// let b = a.split_off(&3);
+    /// assert_eq!(a.iter().copied().collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(b.iter().copied().collect::<Vec<_>>(), [3, 17, 41]);
+    /// ```
+    pub fn split_off<Q>(&mut self, value: &Q) -> Self
+    where
+        T: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        PersistentBTreeSet {
+            map: self.map.split_off(value),
+        }
+    }
+
+    /// An iterator that visits the elements in `range` in order, removes those for which
+    /// `pred` returns `true` and yields them (std's `BTreeSet::extract_if`); the others,
+    /// and those not reached when it is dropped, stay. O(1) amortized per step plus the
+    /// rebalancing of a removal; only the leaves that lose an element are copied. If
+    /// `pred` panics, the element it was asked about stays and the iterator ends.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::PersistentBTreeSet;
+    ///
+    /// let mut set: PersistentBTreeSet<i32> = (0..8).collect();
+    /// let evens: PersistentBTreeSet<_> = set.extract_if(.., |v| v % 2 == 0).collect();
+    /// assert_eq!(evens.into_iter().collect::<Vec<_>>(), [0, 2, 4, 6]);
+    /// assert_eq!(set.into_iter().collect::<Vec<_>>(), [1, 3, 5, 7]);
+    /// ```
+    pub fn extract_if<F, R>(&mut self, range: R, pred: F) -> ExtractIf<'_, T, R, F>
+    where
+        R: RangeBounds<T>,
+        F: FnMut(&T) -> bool,
+    {
+        ExtractIf {
+            inner: Extraction::new(&mut self.map, range),
+            pred: KeyPred(pred),
+        }
+    }
+
+    /// Keeps only the elements for which `f` returns `true`, visiting them in order
+    /// (std's `BTreeSet::retain`). O(n), a leaf at a time (see
+    /// [`PersistentBTreeMap::retain`]); only the leaves that lose an element are copied,
+    /// and of those only the elements that stay. If `f` panics, the elements it rejected
+    /// before are gone and the others stay.
     ///
     /// # Examples
     ///
@@ -384,7 +434,7 @@ impl<T: Ord + Clone> PersistentBTreeSet<T> {
     /// assert_eq!(set.iter().copied().collect::<Vec<_>>(), [1, 3, 5]);
     /// ```
     pub fn retain<F: FnMut(&T) -> bool>(&mut self, mut f: F) {
-        self.map.retain(|k, ()| f(k));
+        super::extract::retain(&mut self.map, &mut KeyPred(|v: &T| !f(v)));
     }
 }
 
@@ -411,7 +461,8 @@ impl<T: fmt::Debug> fmt::Debug for PersistentBTreeSet<T> {
 }
 
 impl<T: PartialEq> PartialEq for PersistentBTreeSet<T> {
-    /// Equal elements. O(1) for the same version, O(n) otherwise.
+    /// Equal elements in the same order. O(n) (see the map's `PartialEq` for why two
+    /// versions that share nodes are still compared element by element).
     fn eq(&self, other: &Self) -> bool {
         self.map == other.map
     }
@@ -498,18 +549,82 @@ impl<T: Clone> IntoIterator for PersistentBTreeSet<T> {
     }
 }
 
+/// An iterator that removes and yields the elements of a range of a
+/// [`PersistentBTreeSet`] that a predicate picks, in order. Made by
+/// [`PersistentBTreeSet::extract_if`].
+#[must_use = "iterators are lazy and do nothing unless consumed; \
+              use `retain` or `extract_if().for_each(drop)` to remove and discard elements"]
+pub struct ExtractIf<'a, T, R, F> {
+    inner: Extraction<'a, T, (), R>,
+    pred: KeyPred<F>,
+}
+
+impl<T, R, F> Iterator for ExtractIf<'_, T, R, F>
+where
+    T: Ord + Clone,
+    R: RangeBounds<T>,
+    F: FnMut(&T) -> bool,
+{
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.inner.next(&mut self.pred).map(|(k, ())| k)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T, R, F> FusedIterator for ExtractIf<'_, T, R, F>
+where
+    T: Ord + Clone,
+    R: RangeBounds<T>,
+    F: FnMut(&T) -> bool,
+{
+}
+
+impl<T, R, F> fmt::Debug for ExtractIf<'_, T, R, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtractIf").finish_non_exhaustive()
+    }
+}
+
+/// Implements a std set operator on `&PersistentBTreeSet`: the elements of the lazy
+/// iterator, cloned, into a new set built bottom-up (they come in order).
+macro_rules! set_operator {
+    ($trait:ident, $method:ident, $iter:ident, $what:literal) => {
+        impl<T: Ord + Clone> $trait<&PersistentBTreeSet<T>> for &PersistentBTreeSet<T> {
+            type Output = PersistentBTreeSet<T>;
+
+            #[doc = concat!("The ", $what, " of `self` and `rhs` as a new set. O(n + m).")]
+            fn $method(self, rhs: &PersistentBTreeSet<T>) -> PersistentBTreeSet<T> {
+                self.$iter(rhs).cloned().collect()
+            }
+        }
+    };
+}
+
+set_operator!(Sub, sub, difference, "difference");
+set_operator!(BitXor, bitxor, symmetric_difference, "symmetric difference");
+set_operator!(BitAnd, bitand, intersection, "intersection");
+set_operator!(BitOr, bitor, union, "union");
+
 /// An iterator over the elements of a [`PersistentBTreeSet`], in order (both ends).
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Iter<'a, T> {
     inner: iter::Keys<'a, T, ()>,
 }
 
 /// An iterator over a sub-range of the elements of a [`PersistentBTreeSet`], in order
 /// (both ends). Made by [`PersistentBTreeSet::range`].
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Range<'a, T> {
     inner: RawRange<'a, T, ()>,
 }
 
 /// An owning iterator over the elements of a [`PersistentBTreeSet`], in order.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct IntoIter<T> {
     inner: iter::IntoIter<T, ()>,
 }
