@@ -177,7 +177,9 @@ mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
-pub use engine::{CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard};
+pub use engine::{
+    Changes, CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard,
+};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
