@@ -454,10 +454,12 @@ impl<T> CowCell<T> {
         let lock = self.lock_writer("CowCell::store");
         let current = self.current().current();
         // SAFETY: the current version stays alive while we hold the writer lock.
-        let current = unsafe { current.as_ref() };
-        version::acquire_holder(current);
-        let replaced = Snapshot::from_held(NonNull::from(current));
-        self.publish(lock, current.version + 1, value);
+        let number = unsafe { current.as_ref() }.version;
+        // SAFETY: as above.
+        version::acquire_holder(unsafe { current.as_ref() });
+        // The pointer itself, not one derived from a reference: a snapshot may free it.
+        let replaced = Snapshot::from_held(current);
+        self.publish(lock, number + 1, value);
         replaced
     }
 
@@ -491,16 +493,18 @@ impl<T> CowCell<T> {
         let lock = self.lock_writer("CowCell::store_if_changed");
         let current = self.current().current();
         // SAFETY: the current version stays alive while we hold the writer lock.
-        let current = unsafe { current.as_ref() };
-        if current.value == value {
+        let shown = unsafe { current.as_ref() };
+        if shown.value == value {
             // The rejected value is dropped outside the lock.
             drop(lock);
             drop(value);
             return None;
         }
-        version::acquire_holder(current);
-        let replaced = Snapshot::from_held(NonNull::from(current));
-        self.publish(lock, current.version + 1, value);
+        let number = shown.version;
+        version::acquire_holder(shown);
+        // The pointer itself, not one derived from a reference: a snapshot may free it.
+        let replaced = Snapshot::from_held(current);
+        self.publish(lock, number + 1, value);
         Some(replaced)
     }
 
@@ -945,7 +949,7 @@ impl<T> Clone for CowCell<T> {
     fn clone(&self) -> Self {
         let current = self.current().protect();
         version::acquire_owner(current.version());
-        Self::from_owned(NonNull::from(current.version()), self.weigh)
+        Self::from_owned(current.as_ptr(), self.weigh)
     }
 }
 
