@@ -50,7 +50,15 @@ pub struct CowVec<T> {
     cell: CowCell<Vec<T>>,
 }
 
-cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2, 3])"; "v.push(9)"; "one O(n) copy of every element");
+cow_facade! {
+    CowVec<T> => Vec<T>;
+    example: "CowVec::from(vec![1, 2, 3])";
+    change: "v.push(9)";
+    copy: "one O(n) copy of every element";
+    item: T where [T: Clone];
+    borrowed: &'a T where [T: Copy + 'a] copied by |x: &T| *x;
+    eq: <T> CowVec<T> => Vec<T>, CowVec<T> => Vec<T>;
+}
 
 /// The next version of a write that replaces `current[range]` with `insert`: one
 /// exactly-sized allocation, each kept element cloned once, nothing shifted.
@@ -595,60 +603,11 @@ impl<T: Clone + PartialEq> CowVec<T> {
     }
 }
 
-impl<T> Default for CowVec<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T, const N: usize> From<[T; N]> for CowVec<T> {
-    fn from(array: [T; N]) -> Self {
-        Self::from(Vec::from(array))
-    }
-}
-
 impl<T: Clone> From<&[T]> for CowVec<T> {
     fn from(slice: &[T]) -> Self {
         Self::from(slice.to_vec())
     }
 }
-
-impl<T> FromIterator<T> for CowVec<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        Self::from(Vec::from_iter(iter))
-    }
-}
-
-impl<T: Clone> Extend<T> for CowVec<T> {
-    /// One copy and one publish per call; see [`CowVec::extend`].
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        CowVec::extend(self, iter);
-    }
-}
-
-impl<'a, T: Copy + 'a> Extend<&'a T> for CowVec<T> {
-    /// Copies the elements in, like `Vec`'s `Extend<&T>`; one copy and one publish per
-    /// call.
-    ///
-    /// ```
-    /// let mut v = cow_collections::CowVec::from(vec![1]);
-    /// Extend::extend(&mut v, &[2, 3]);
-    /// assert_eq!(v.to_vec(), [1, 2, 3]);
-    /// ```
-    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
-        CowVec::extend(self, iter.into_iter().copied());
-    }
-}
-
-impl<T: PartialEq> PartialEq for CowVec<T> {
-    /// Compares the current contents of both vectors (each read lock-free; the two
-    /// reads are not one atomic step).
-    fn eq(&self, other: &Self) -> bool {
-        *self.read() == *other.read()
-    }
-}
-
-impl<T: Eq> Eq for CowVec<T> {}
 
 impl<T: PartialEq> PartialEq<Vec<T>> for CowVec<T> {
     fn eq(&self, other: &Vec<T>) -> bool {
