@@ -417,6 +417,75 @@ panic_point_tests! {
             Some(t.dummy(109))
         }));
     #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_remove_entry_panicking_hash: Op::Hash, map4, |c, t| assert!(c.remove_entry(&t.dummy(2)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_remove_entry_panicking_clone: Op::Clone, map4, |c, t| assert!(c.remove_entry(&t.dummy(2)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_hash: Op::Hash, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || t.dummy(109)).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_clone: Op::Clone, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || t.dummy(109)).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_present_panicking_clone: Op::Clone, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(1), || unreachable!()).id(), 101);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_closure: Op::Callback, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || {
+            t.callback();
+            t.dummy(109)
+        }).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_panicking_eq: Op::Eq, map4,
+        |c, t| assert!(c.compute_if_present(&t.dummy(1), |_| Some(t.dummy(201))).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_to_none_panicking_clone: Op::Clone, map4,
+        |c, t| assert!(c.compute_if_present(&t.dummy(1), |_| None).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_panicking_closure: Op::Callback, map4,
+        |c, t| drop(c.compute_if_present(&t.dummy(1), |old| {
+            t.callback();
+            Some(t.dummy(old.id() + 100))
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_panicking_hash: Op::Hash, map4,
+        |c, t| drop(c.merge(t.dummy(1), t.dummy(201), |_, new| Some(new)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_absent_panicking_clone: Op::Clone, map4,
+        |c, t| drop(c.merge(t.dummy(9), t.dummy(109), |_, _| unreachable!()));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_panicking_closure: Op::Callback, map4,
+        |c, t| drop(c.merge(t.dummy(1), t.dummy(201), |old, new| {
+            t.callback();
+            drop(new);
+            Some(t.dummy(old.id() + 200))
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_pop_panicking_clone: Op::Clone, map4, |c, _| assert!(c.pop().is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    set_pop_panicking_clone: Op::Clone, set4, |c, _| assert!(c.pop().is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_remove_entry_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert!(c.remove_entry(&t.dummy(7)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_get_or_insert_with_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(50), || t.dummy(150)).id(), 150);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_get_or_insert_with_panicking_closure: Op::Callback, bmap40,
+        |c, t| drop(c.get_or_insert_with(t.dummy(50), || {
+            t.callback();
+            t.dummy(150)
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_compute_if_present_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.compute_if_present(&t.dummy(7), |_| None).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_merge_panicking_closure: Op::Callback, bmap40,
+        |c, t| drop(c.merge(t.dummy(7), t.dummy(207), |_, new| {
+            t.callback();
+            Some(new)
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_map_insert_panicking_ord: Op::Cmp, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
     btree_map_insert_panicking_clone: Op::Clone, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
@@ -860,6 +929,7 @@ fn reentrant_set_writes_panic_instead_of_deadlocking() {
             ("CowSet::retain", |c| c.retain(|x| x.id() != 0)),
             ("CowSet::clear", |c| c.clear()),
             ("CowSet::extend", |c| c.extend([d(5)])),
+            ("CowSet::pop", |c| drop(c.pop())),
             ("CowCell::update", |c| {
                 c.update(|s| s.insert(d(5)));
             }),
@@ -899,6 +969,17 @@ fn reentrant_map_writes_panic_instead_of_deadlocking() {
                 c.remove_if_eq(&d(1), &d(101));
             }),
             ("CowMap::compute", |c| drop(c.compute(d(1), |_| None))),
+            ("CowMap::remove_entry", |c| drop(c.remove_entry(&d(0)))),
+            ("CowMap::get_or_insert_with", |c| {
+                drop(c.get_or_insert_with(d(5), || d(105)))
+            }),
+            ("CowMap::compute_if_present", |c| {
+                drop(c.compute_if_present(&d(1), |_| None))
+            }),
+            ("CowMap::merge", |c| {
+                drop(c.merge(d(1), d(201), |_, new| Some(new)))
+            }),
+            ("CowMap::pop", |c| drop(c.pop())),
             ("CowCell::update", |c| {
                 drop(c.update(|m| m.insert(d(5), d(105))))
             }),

@@ -237,6 +237,22 @@ fn remove_preserves_insertion_order() {
 }
 
 #[test]
+fn first_last_and_pop_follow_insertion_order() {
+    let s = CowSet::from([3, 1, 2]);
+    assert_eq!((s.first(), s.last()), (Some(3), Some(2)));
+    assert_eq!(s.pop(), Some(2));
+    assert!(s.insert(0));
+    assert_eq!(s.pop(), Some(0), "the last one inserted");
+    assert_state(&s, &[3, 1], 3);
+    let empty = CowSet::<u8>::new();
+    assert_eq!(
+        (empty.first(), empty.last(), empty.pop()),
+        (None, None, None)
+    );
+    assert_eq!(empty.version(), 0);
+}
+
+#[test]
 fn equality_ignores_order_and_hasher() {
     let a = CowSet::from([1, 2, 3]);
     let b = CowSet::from([3, 1, 2]);
