@@ -73,10 +73,11 @@ map_facade! {
         retain "O(log n) per removed entry, or one O(n) rebuild when more than a quarter \
             of the entries go",
         extend "one transaction, O(m log(n + m)) with each shared node copied at most once";
-    ends: first_key_value, last_key_value;
+    ends: first_key_value "`firstEntry` (`NavigableMap`)", last_key_value "`lastEntry`";
     pops: [
-        pop_first => pop_first, "the entry with the smallest key", "(1, 'a')";
-        pop_last => pop_last, "the entry with the largest key", "(3, 'c')";
+        pop_first => pop_first, "the entry with the smallest key",
+            "`pollFirstEntry` (`NavigableMap`)", "(1, 'a')";
+        pop_last => pop_last, "the entry with the largest key", "`pollLastEntry`", "(3, 'c')";
     ];
 }
 

@@ -52,14 +52,15 @@ set_facade! {
     lookup: [T: Borrow<Q>, Q: ?Sized + Ord];
     relations: <> PersistentBTreeSet<T>;
     order: "order (the smallest first)";
+    java: first "`first` (`SortedSet`)", last "`last`";
     costs: lookup "O(log n)", end "O(log n)", relation "O(n + m)",
         copy "an O(log n) path copy",
         retain "O(log n) per removed element, or one O(n) rebuild when more than a \
             quarter of the elements go",
         extend "at most one transaction, each shared node copied at most once";
     pops: [
-        pop_first => pop_first, "the smallest element", "1";
-        pop_last => pop_last, "the largest element", "3";
+        pop_first => pop_first, "the smallest element", "`pollFirst` (`NavigableSet`)", "1";
+        pop_last => pop_last, "the largest element", "`pollLast`", "3";
     ];
 }
 

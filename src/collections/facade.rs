@@ -115,7 +115,7 @@ macro_rules! cow_facade {
             }
 
             /// The number of elements (entries, for a map) in the current version.
-            /// Lock-free, O(1).
+            /// Lock-free, O(1). Java's `size`.
             ///
             /// # Examples
             ///
@@ -131,7 +131,7 @@ macro_rules! cow_facade {
                 self.cell.read().len()
             }
 
-            /// Whether the current version is empty. Lock-free, O(1).
+            /// Whether the current version is empty. Lock-free, O(1). Java's `isEmpty`.
             ///
             /// # Examples
             ///

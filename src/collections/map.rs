@@ -69,8 +69,11 @@ map_facade! {
         "a new key goes last in the iteration order, a present one keeps its place";
     costs: lookup "O(1) expected", end "O(1)", copy "one O(n) copy",
         retain "one O(n) copy of the kept entries", extend "one O(n + m) copy";
-    ends: first, last;
-    pops: [pop => pop_last, "the last entry in insertion order (the last key inserted)", "(3, 'c')";];
+    ends: first "`firstEntry` (`SequencedMap`)", last "`lastEntry`";
+    pops: [
+        pop => pop_last, "the last entry in insertion order (the last key inserted)",
+            "`pollLastEntry` (`SequencedMap`)", "(3, 'c')";
+    ];
 }
 
 impl<K, V> CowMap<K, V> {

@@ -13,8 +13,9 @@
 ///     order: "insertion order", "a new key goes last, ...";          // iteration order
 ///     costs: lookup "O(1) expected", end "O(1)", copy "one O(n) copy",
 ///         retain "...", extend "...";
-///     ends: first, last;                         // the names of the end reads
-///     pops: [pop => pop_last, "the last entry in insertion order", (3, 'c');];
+///     ends: first "`firstEntry`", last "`lastEntry`";  // the end reads, Java's names
+///     pops: [pop => pop_last, "the last entry in insertion order", "`pollLastEntry`",
+///         "(3, 'c')";];
 /// }
 /// ```
 macro_rules! map_facade {
@@ -26,8 +27,8 @@ macro_rules! map_facade {
         order: $order:literal, $placement:literal;
         costs: lookup $lookup_cost:literal, end $end_cost:literal, copy $copy:literal,
             retain $retain_cost:literal, extend $extend_cost:literal;
-        ends: $first:ident, $last:ident;
-        pops: [$($pop:ident => $op:ident, $which:literal, $popped:literal;)*];
+        ends: $first:ident $first_java:literal, $last:ident $last_java:literal;
+        pops: [$($pop:ident => $op:ident, $which:literal, $pop_java:literal, $popped:literal;)*];
     ) => {
         impl<$($param),*> $name<$($param),*>
         where
@@ -81,7 +82,7 @@ macro_rules! map_facade {
             $($write)*
         {
             #[doc = concat!("Clones of the first entry in ", $order, ", or `None` if empty. \
-                Lock-free, ", $end_cost, " plus the clones.")]
+                Lock-free, ", $end_cost, " plus the clones. Java's ", $first_java, ".")]
             ///
             /// # Examples
             ///
@@ -97,7 +98,7 @@ macro_rules! map_facade {
             }
 
             #[doc = concat!("Clones of the last entry in ", $order, ", or `None` if empty. \
-                Lock-free, ", $end_cost, " plus the clones.")]
+                Lock-free, ", $end_cost, " plus the clones. Java's ", $last_java, ".")]
             ///
             /// # Examples
             ///
@@ -516,7 +517,7 @@ macro_rules! map_facade {
 
             $(
                 #[doc = concat!("Removes and returns ", $which, ", or `None` (publishing \
-                    nothing) if empty; otherwise ", $copy, ".")]
+                    nothing) if empty; otherwise ", $copy, ". Java's ", $pop_java, ".")]
                 ///
                 #[doc = $crate::collections::facade::panics_doc!()]
                 ///

@@ -56,11 +56,15 @@ set_facade! {
     lookup: [Q: ?Sized + Hash + Equivalent<T>];
     relations: <S2: BuildHasher> IndexSet<T, S2>;
     order: "insertion order";
+    java: first "`getFirst` (`SequencedCollection`)", last "`getLast`";
     costs: lookup "O(1) expected", end "O(1)",
         relation "O(n + m) hash lookups at most (one per element of the side checked)",
         copy "one O(n) copy", retain "one O(n) copy of the kept elements",
         extend "at most one O(n + m) copy";
-    pops: [pop => pop_last, "the last element in insertion order (the last one inserted)", "3";];
+    pops: [
+        pop => pop_last, "the last element in insertion order (the last one inserted)",
+            "`removeLast` (`SequencedCollection`)", "3";
+    ];
 }
 
 impl<T> CowSet<T> {

@@ -12,9 +12,10 @@
 ///     lookup: [Q: ?Sized + Hash + Equivalent<T>];           // a borrowed element `Q`
 ///     relations: <S2: BuildHasher> IndexSet<T, S2>;         // what `is_subset` takes
 ///     order: "insertion order";                             // the iteration order
+///     java: first "`getFirst`", last "`getLast`";           // Java's names of the ends
 ///     costs: lookup "O(1) expected", end "O(1)", relation "O(n) lookups",
 ///         copy "one O(n) copy", retain "...", extend "...";
-///     pops: [pop => pop_last, "the last element in insertion order", 3;];
+///     pops: [pop => pop_last, "the last element in insertion order", "`removeLast`", "3";];
 /// }
 /// ```
 macro_rules! set_facade {
@@ -25,10 +26,11 @@ macro_rules! set_facade {
         lookup: [$($lookup:tt)*];
         relations: <$($rel_param:ident: $rel_bound:path),*> $other:ty;
         order: $order:literal;
+        java: first $first_java:literal, last $last_java:literal;
         costs: lookup $lookup_cost:literal, end $end_cost:literal,
             relation $relation_cost:literal, copy $copy:literal,
             retain $retain_cost:literal, extend $extend_cost:literal;
-        pops: [$($pop:ident => $op:ident, $which:literal, $popped:literal;)*];
+        pops: [$($pop:ident => $op:ident, $which:literal, $pop_java:literal, $popped:literal;)*];
     ) => {
         impl<$($param),*> $name<$($param),*>
         where
@@ -61,7 +63,8 @@ macro_rules! set_facade {
 
             $crate::collections::set_facade::set_relation! {
                 $name, $inner, <$($rel_param: $rel_bound),*> $other, $relation_cost;
-                is_subset: "every element of this set is in `other`", [1, 2, 3], [1, 9];
+                is_subset: "every element of this set is in `other` (Java's \
+                    `other.containsAll(this)`)", [1, 2, 3], [1, 9];
             }
             $crate::collections::set_facade::set_relation! {
                 $name, $inner, <$($rel_param: $rel_bound),*> $other, $relation_cost;
@@ -70,7 +73,8 @@ macro_rules! set_facade {
             }
             $crate::collections::set_facade::set_relation! {
                 $name, $inner, <$($rel_param: $rel_bound),*> $other, $relation_cost;
-                is_disjoint: "this set and `other` have no element in common", [3], [2, 3];
+                is_disjoint: "this set and `other` have no element in common (Java's \
+                    `Collections.disjoint`)", [3], [2, 3];
             }
         }
 
@@ -79,7 +83,7 @@ macro_rules! set_facade {
             $($write)*
         {
             #[doc = concat!("A clone of the first element in ", $order, ", or `None` if \
-                empty. Lock-free, ", $end_cost, " plus one clone.")]
+                empty. Lock-free, ", $end_cost, " plus one clone. Java's ", $first_java, ".")]
             ///
             /// # Examples
             ///
@@ -95,7 +99,7 @@ macro_rules! set_facade {
             }
 
             #[doc = concat!("A clone of the last element in ", $order, ", or `None` if \
-                empty. Lock-free, ", $end_cost, " plus one clone.")]
+                empty. Lock-free, ", $end_cost, " plus one clone. Java's ", $last_java, ".")]
             ///
             /// # Examples
             ///
@@ -234,7 +238,7 @@ macro_rules! set_facade {
 
             $(
                 #[doc = concat!("Removes and returns ", $which, ", or `None` (publishing \
-                    nothing) if empty; otherwise ", $copy, ".")]
+                    nothing) if empty; otherwise ", $copy, ". Java's ", $pop_java, ".")]
                 ///
                 #[doc = $crate::collections::facade::panics_doc!()]
                 ///
