@@ -201,6 +201,10 @@ fn random_op(rng: &mut Rng, m: &CowMap<u8, u32>, model: &mut IndexMap<u8, u32>) 
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "under Miri the same operations run in tests/proptest_models.rs, with panics injected"
+)]
 fn random_ops_match_indexmap_and_snapshots_never_change() {
     let steps = scaled(3000, 150);
     for seed in 0..scaled(4, 1) as u64 {

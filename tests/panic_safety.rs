@@ -210,9 +210,12 @@ fn bset40(t: &Tracker) -> CowBTreeSet<Dummy> {
 /// collection one case per kind of user code that panics (`Clone`, `Hash`, `Eq`, `Ord`
 /// or a closure) on its main write paths; for the B+tree one per kind of write path
 /// (insert, remove with rebalancing, retain's rebuild, compute's closure, a
-/// transaction, the set). The rest run the same engine code and the same library
-/// clones (`Vec`, `IndexSet`, `IndexMap`) on other elements; Miri adds nothing there
-/// that the subset and the native run do not already check.
+/// transaction). The rest run the same engine code and the same library clones (`Vec`,
+/// `IndexSet`, `IndexMap`) on other elements; Miri adds nothing there that the subset and
+/// the native run do not already check. The sets and the maps share one implementation
+/// of every operation (`src/collections/ops.rs`) and an `IndexSet` is an `IndexMap`
+/// inside, so the set keeps one case under Miri and the maps' cases cover the rest; the
+/// B+tree set is the B+tree map with `()` values, so the map's cases cover it.
 macro_rules! panic_point_tests {
     ($($(#[$attr:meta])* $name:ident: $op:expr, $make:expr, $write:expr;)*) => {$(
         #[test]
@@ -271,6 +274,7 @@ panic_point_tests! {
     #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_panicking_clone: Op::Clone, vec_unsorted, |c, _| c.sort();
     vec_sort_panicking_ord: Op::Cmp, vec_unsorted, |c, _| c.sort();
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_by_panicking_comparator: Op::Callback, vec_unsorted, |c, t| c.sort_by(|a, b| {
         t.callback();
         b.id().cmp(&a.id())
@@ -306,6 +310,7 @@ panic_point_tests! {
     });
 
     set_insert_panicking_hash: Op::Hash, set4, |c, t| assert!(c.insert(t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_insert_panicking_eq: Op::Eq, set4, |c, t| assert!(!c.insert(t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_insert_panicking_clone: Op::Clone, set4, |c, t| assert!(c.insert(t.dummy(9)));
@@ -313,11 +318,13 @@ panic_point_tests! {
     set_remove_panicking_hash: Op::Hash, set4, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_eq: Op::Eq, set4, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_clone: Op::Clone, set4, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_hash: Op::Hash, set4, |c, _| c.retain(|d| d.id() != 1);
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_clone: Op::Clone, set4, |c, _| c.retain(|d| d.id() != 1);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_predicate: Op::Callback, set4, |c, t| c.retain(|d| {
         t.callback();
         d.id() != 1
@@ -562,6 +569,7 @@ panic_point_tests! {
     btree_set_insert_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.insert(t.dummy(50)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_remove_panicking_ord: Op::Cmp, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_remove_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_retain_panicking_clone: Op::Clone, bset40, |c, _| c.retain(|d| d.id() % 2 == 0);
@@ -585,6 +593,7 @@ panic_point_tests! {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "checks this file's harness, not the library")]
 fn panic_points_are_reached_as_often_as_the_write_calls_user_code() {
     // Guards the harness itself: a 4-element copy has exactly 4 clone points, and a
     // push adds none (the pushed value is moved, not cloned).
@@ -792,10 +801,18 @@ type Write<C> = (&'static str, fn(&C));
 /// collection's own `update` closure and while its `write()` guard is alive panics with
 /// "re-entrant" and the call's name, and the collection stays usable. Runs on a thread
 /// with a timeout, so a deadlock fails the test instead of hanging it.
-fn assert_reentrant_writes_panic<C>(make: fn() -> C, writes: Vec<Write<C>>)
+///
+/// Under Miri only the first and the last write of the table run: the check and the
+/// panic happen in the engine, when the write asks for the lock and before any
+/// collection code runs, so every write takes the same path there; the other writes'
+/// names are checked by `cargo test`.
+fn assert_reentrant_writes_panic<C>(make: fn() -> C, mut writes: Vec<Write<C>>)
 where
     C: Observed + OuterWrite,
 {
+    if cfg!(miri) && writes.len() > 2 {
+        writes.drain(1..writes.len() - 1);
+    }
     with_timeout(move || {
         for (name, write) in writes {
             let c = make();

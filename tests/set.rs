@@ -144,6 +144,10 @@ fn random_op(rng: &mut Rng, s: &CowSet<u8>, model: &mut IndexSet<u8>) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "under Miri the same operations run in tests/proptest_models.rs, with panics injected"
+)]
 fn random_ops_match_indexset_and_snapshots_never_change() {
     let steps = scaled(3000, 150);
     for seed in 0..scaled(4, 1) as u64 {
