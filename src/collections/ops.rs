@@ -110,6 +110,11 @@ pub(crate) trait MapWrite:
     fn retained(&self, keep: impl FnMut(&Self::Key, &Self::Value) -> bool) -> Option<Self>;
 }
 
+/// A map value the shared writes can change, looked up by a borrowed key `Q`.
+pub(crate) trait MapKeyed<Q: ?Sized>: MapWrite + MapRead<Q> {}
+
+impl<C: MapWrite + MapRead<Q>, Q: ?Sized> MapKeyed<Q> for C {}
+
 /// The set relations of a set value with another set `Other` (another hasher, for
 /// indexmap).
 pub(crate) trait Relations<Other: ?Sized> {
@@ -352,17 +357,13 @@ enum Edit<V> {
 /// the same version. `decide` runs before anything is copied, so a panic there
 /// publishes nothing and wastes no copy; a [`Edit::Keep`] (or the removal of an absent
 /// key) copies and publishes nothing.
-fn edit<C, Q, R, T>(
+fn edit<C: MapKeyed<Q>, Q: ?Sized, R, T>(
     cell: &CowCell<C>,
     call: &'static str,
     key: Key<'_, Q, C::Key>,
     decide: impl FnOnce(Option<&C::Value>) -> (Edit<C::Value>, R),
     finish: impl FnOnce(R, Option<C::Value>) -> T,
-) -> T
-where
-    C: MapWrite + MapRead<Q>,
-    Q: ?Sized,
-{
+) -> T {
     cell.write_with(call, |current| {
         let entry = match &key {
             Key::Borrowed(key) => current.get_key_value(*key),
@@ -440,16 +441,12 @@ pub(crate) fn get_or_insert_with<C: MapWrite>(
 }
 
 /// Java's `replace(K, V)`: replaces a present value; returns the previous one.
-pub(crate) fn replace<C, Q>(
+pub(crate) fn replace<C: MapKeyed<Q>, Q: ?Sized>(
     cell: &CowCell<C>,
     call: &'static str,
     key: &Q,
     value: C::Value,
-) -> Option<C::Value>
-where
-    C: MapWrite + MapRead<Q>,
-    Q: ?Sized,
-{
+) -> Option<C::Value> {
     let decide = |present: Option<&C::Value>| match present {
         Some(_) => (Edit::Set(value), ()),
         None => (Edit::Keep, ()),
@@ -460,7 +457,7 @@ where
 }
 
 /// Java's `replace(K, V, V)`: replaces the value only if it equals `expected`.
-pub(crate) fn replace_if_eq<C, Q>(
+pub(crate) fn replace_if_eq<C: MapKeyed<Q>, Q: ?Sized>(
     cell: &CowCell<C>,
     call: &'static str,
     key: &Q,
@@ -468,9 +465,7 @@ pub(crate) fn replace_if_eq<C, Q>(
     new: C::Value,
 ) -> bool
 where
-    C: MapWrite + MapRead<Q>,
     C::Value: PartialEq,
-    Q: ?Sized,
 {
     let decide = |present: Option<&C::Value>| match present {
         Some(present) if present == expected => (Edit::Set(new), true),
@@ -480,16 +475,14 @@ where
 }
 
 /// Java's `remove(K, V)`: removes the entry only if its value equals `expected`.
-pub(crate) fn remove_if_eq<C, Q>(
+pub(crate) fn remove_if_eq<C: MapKeyed<Q>, Q: ?Sized>(
     cell: &CowCell<C>,
     call: &'static str,
     key: &Q,
     expected: &C::Value,
 ) -> bool
 where
-    C: MapWrite + MapRead<Q>,
     C::Value: PartialEq,
-    Q: ?Sized,
 {
     let decide = |present: Option<&C::Value>| match present {
         Some(present) if present == expected => (Edit::Remove, true),
@@ -511,16 +504,12 @@ pub(crate) fn compute<C: MapWrite>(
 }
 
 /// Java's `computeIfPresent`: as [`compute`], for a present key only.
-pub(crate) fn compute_if_present<C, Q>(
+pub(crate) fn compute_if_present<C: MapKeyed<Q>, Q: ?Sized>(
     cell: &CowCell<C>,
     call: &'static str,
     key: &Q,
     f: impl FnOnce(&C::Value) -> Option<C::Value>,
-) -> Option<C::Value>
-where
-    C: MapWrite + MapRead<Q>,
-    Q: ?Sized,
-{
+) -> Option<C::Value> {
     let decide = |present: Option<&C::Value>| match present {
         Some(present) => set_or_remove(f(present)),
         None => (Edit::Keep, None),
