@@ -524,8 +524,8 @@ panic_point_tests! {
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_map_retain_few_panicking_clone: Op::Clone, bmap40, |c, _| c.retain(|k, _| k.id() != 1);
     btree_map_retain_many_panicking_clone: Op::Clone, bmap40, |c, _| c.retain(|k, _| k.id() < 5);
-    #[cfg_attr(miri, ignore = "subset under Miri")]
-    btree_map_retain_panicking_ord: Op::Cmp, bmap40, |c, _| c.retain(|k, _| k.id() != 1);
+    // No `retain` case with a panicking `Ord`: retain works a leaf at a time and
+    // compares no keys (the harness fails a case whose write never reaches its panic).
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_map_retain_panicking_predicate: Op::Callback, bmap40, |c, t| c.retain(|k, _| {
         t.callback();

@@ -759,10 +759,6 @@ impl<K: Ord + Clone, V: Clone> PersistentBTreeMap<K, V> {
     /// leaves that lose an entry (and the paths to them); on an unshared map, in place.
     /// For the concurrent cells, whose published values are immutable. Returns how many
     /// entries went.
-    #[allow(
-        dead_code,
-        reason = "for CowBTreeMap::retain (src/collections, see handoff/issue16.md)"
-    )]
     pub(crate) fn retain_ref<F>(&mut self, mut keep: F) -> usize
     where
         F: FnMut(&K, &V) -> bool,

@@ -70,8 +70,7 @@ map_facade! {
     lookup: [K: Borrow<Q>, Q: ?Sized + Ord];
     order: "key order", "the entries stay in key order";
     costs: lookup "O(log n)", end "O(log n)", copy "an O(log n) path copy",
-        retain "O(log n) per removed entry, or one O(n) rebuild when more than a quarter \
-            of the entries go",
+        retain "O(n), copying only the leaves that lose an entry",
         extend "one transaction, O(m log(n + m)) with each shared node copied at most once";
     ends: first_key_value "`firstEntry` (`NavigableMap`)", last_key_value "`lastEntry`";
     pops: [

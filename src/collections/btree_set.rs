@@ -53,10 +53,11 @@ set_facade! {
     relations: <> PersistentBTreeSet<T>;
     order: "order (the smallest first)";
     java: first "`first` (`SortedSet`)", last "`last`";
-    costs: lookup "O(log n)", end "O(log n)", relation "O(n + m)",
+    costs: lookup "O(log n)", end "O(log n)",
+        relation "O(n + m) for unrelated sets; between versions of one cell, proportional to \
+            what changed (the subtrees they share are skipped)",
         copy "an O(log n) path copy",
-        retain "O(log n) per removed element, or one O(n) rebuild when more than a \
-            quarter of the elements go",
+        retain "O(n), copying only the leaves that lose an element",
         extend "at most one transaction, each shared node copied at most once";
     pops: [
         pop_first => pop_first, "the smallest element", "`pollFirst` (`NavigableSet`)", "1";

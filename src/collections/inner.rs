@@ -25,40 +25,6 @@ fn retained_by_filtering<C: Inner>(
     (empty.len() != current.len()).then_some(empty)
 }
 
-/// A B+tree's `retain`: `keep` decides for every item of `items()` first. Up to a
-/// quarter removed: the removals are made on an O(1) clone, O(log n) each; more: the
-/// tree is rebuilt bottom-up from clones of the kept items, O(n) (`FromIterator` builds
-/// sorted input that way).
-fn retained_by_removing<C, I>(
-    current: &C,
-    items: impl Fn() -> I,
-    keep: impl FnMut(I::Item) -> bool,
-    owned: impl Fn(I::Item) -> C::Item,
-    remove: impl Fn(&mut C, I::Item),
-) -> Option<C>
-where
-    C: Inner + FromIterator<C::Item>,
-    I: Iterator<Item: Copy>,
-{
-    let decisions: Vec<bool> = items().map(keep).collect();
-    let removed = decisions.iter().filter(|&&kept| !kept).count();
-    if removed == 0 {
-        return None;
-    }
-    let decided = || items().zip(decisions.iter().copied());
-    Some(if removed * 4 <= current.len() {
-        let mut next = current.clone();
-        for (item, _) in decided().filter(|&(_, kept)| !kept) {
-            remove(&mut next, item);
-        }
-        next
-    } else {
-        decided()
-            .filter(|&(_, kept)| kept)
-            .map(|(item, _)| owned(item))
-            .collect()
-    })
-}
 
 // ---------------------------------------------------------------------------------------
 // IndexSet
@@ -275,11 +241,12 @@ impl<T: Ord + Clone> SetWrite for PersistentBTreeSet<T> {
     fn insert(&mut self, value: T) -> bool {
         PersistentBTreeSet::insert(self, value)
     }
+    /// On an O(1) clone, a leaf at a time: only the leaves that lose an element are
+    /// copied (none when nothing goes).
     fn retained(&self, keep: impl FnMut(&T) -> bool) -> Option<Self> {
-        let remove = |next: &mut Self, value: &T| {
-            next.remove(value);
-        };
-        retained_by_removing(self, || self.iter(), keep, T::clone, remove)
+        let mut next = self.clone();
+        next.retain(keep);
+        (next.len() != self.len()).then_some(next)
     }
 }
 
@@ -364,9 +331,11 @@ impl<K: Ord + Clone, V: Clone> MapWrite for PersistentBTreeMap<K, V> {
     fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         PersistentBTreeMap::get_mut(self, key)
     }
-    fn retained(&self, mut keep: impl FnMut(&K, &V) -> bool) -> Option<Self> {
-        let owned = |(k, v): (&K, &V)| (k.clone(), v.clone());
-        let remove = |next: &mut Self, (k, _): (&K, &V)| drop(next.remove(k));
-        retained_by_removing(self, || self.iter(), |(k, v)| keep(k, v), owned, remove)
+    /// On an O(1) clone, a leaf at a time: only the leaves that lose an entry are
+    /// copied (none when nothing goes); `keep` sees the values by shared reference, as
+    /// the published ones are immutable.
+    fn retained(&self, keep: impl FnMut(&K, &V) -> bool) -> Option<Self> {
+        let mut next = self.clone();
+        (next.retain_ref(keep) > 0).then_some(next)
     }
 }
