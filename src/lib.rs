@@ -35,7 +35,9 @@
 //! `extend`, ...), [`update`](CowCell::update) for many changes and one publish,
 //! [`store`](CowCell::store) to replace everything without a copy. Waiting:
 //! [`changed`](CowCell::changed), [`wait_newer`](CowCell::wait_newer) and
-//! [`watch`](CowCell::watch) (a [`Watcher`]). [`PersistentBTreeMap`] and
+//! [`watch`](CowCell::watch) (a [`Watcher`]). What changed between two versions:
+//! [`diff`](PersistentBTreeMap::diff) ([`DiffItem`]s; [`SetDiffItem`]s for sets), which
+//! skips what the B+trees' versions share. [`PersistentBTreeMap`] and
 //! [`PersistentBTreeSet`] are also useful on their own: values whose `clone()` is O(1).
 //!
 //! # Which type
@@ -173,10 +175,12 @@ mod btree;
 mod collections;
 #[cfg(doctest)]
 mod compile_fail_tests;
+mod diff;
 mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
+pub use diff::{DiffItem, SetDiffItem};
 pub use engine::{CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use super::array::Stack as ArrayStack;
 use super::node::{Child, Internal, Leaf, NodeRef, MAX_DEPTH};
@@ -106,6 +107,17 @@ impl<'a, K, V> Edge<'a, K, V> {
     /// The first entry of the next leaf; `false` at the last leaf.
     #[cold]
     fn next_leaf(&mut self) -> bool {
+        let moved = self.next_leaf_untouched();
+        if moved {
+            self.touch_next_leaf();
+        }
+        moved
+    }
+
+    /// [`next_leaf`](Self::next_leaf) without loading the leaf after it: for a walk that
+    /// may skip the new leaf unread (a diff skipping shared leaves reads only their
+    /// addresses, in the parent).
+    fn next_leaf_untouched(&mut self) -> bool {
         loop {
             let Some((node, idx)) = self.stack.pop() else {
                 return false;
@@ -115,7 +127,6 @@ impl<'a, K, V> Edge<'a, K, V> {
                 self.stack.push((node, next as u8));
                 (self.leaf, self.pos) =
                     descend(&mut self.stack, node.children.get(next), |_| 0, |_| 0);
-                self.touch_next_leaf();
                 return true;
             }
         }
@@ -649,11 +660,19 @@ impl<K, V> Default for IntoIter<K, V> {
 }
 
 /// A cursor over a tree's entries in order that knows which subtrees it stands at the
-/// start of, and can skip one whole: the walk of `is_subset` and `is_disjoint`, which
-/// skip the subtrees two versions share.
+/// start of, and can skip one whole: the walk of `is_subset`, `is_disjoint` and `diff`
+/// (`diff.rs`), which skip the subtrees two versions share.
 pub(super) struct SubtreeWalk<'a, K, V> {
     /// `None` once past the last entry.
     edge: Option<Edge<'a, K, V>>,
+}
+
+impl<K, V> Clone for SubtreeWalk<'_, K, V> {
+    fn clone(&self) -> Self {
+        SubtreeWalk {
+            edge: self.edge.clone(),
+        }
+    }
 }
 
 impl<'a, K, V> SubtreeWalk<'a, K, V> {
@@ -670,6 +689,23 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
     #[inline]
     pub(super) fn key(&self) -> Option<&'a K> {
         self.edge.as_ref().map(|e| e.entry().0)
+    }
+
+    /// The current entry.
+    #[inline]
+    pub(super) fn entry(&self) -> Option<(&'a K, &'a V)> {
+        self.edge.as_ref().map(Edge::entry)
+    }
+
+    /// Whether both cursors stand at the same position of one key array (leaves that
+    /// share their keys): their keys are then the same key, known equal without a
+    /// comparison.
+    #[inline]
+    pub(super) fn same_key(&self, other: &Self) -> bool {
+        match (&self.edge, &other.edge) {
+            (Some(a), Some(b)) => a.pos == b.pos && Arc::ptr_eq(&a.leaf.keys, &b.leaf.keys),
+            _ => false,
+        }
     }
 
     /// Moves to the next entry.
@@ -723,7 +759,7 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
             return;
         };
         edge.stack.truncate(edge.stack.len() - height);
-        if !edge.next_leaf() {
+        if !edge.next_leaf_untouched() {
             self.edge = None;
         }
     }
