@@ -2,7 +2,9 @@
 """Audits the public API's docs from rustdoc's JSON output.
 
 Every public inherent method must have a one-line summary, an `# Examples` section
-whose code asserts, and a word on cost (O(..), lock-free, copy, publish). Prints one
+whose code asserts, and a word on cost (O(..), lock-free, copy, publish). On the five
+collections, moreover, every pure query carries `#[must_use]` and every write (a `&self`
+method that is not a read) has a `# Panics` section (the re-entrant write). Prints one
 line per method that falls short and a summary; exits 1 if any does.
 
 Usage: ci/docs_audit.py target/doc/cow_collections.json
@@ -21,8 +23,33 @@ COST = re.compile(
 )
 
 
+COLLECTIONS = {"CowVec", "CowSet", "CowMap", "CowBTreeSet", "CowBTreeMap"}
+QUERIES = {
+    "len", "is_empty", "version", "get", "contains", "contains_key", "first", "last",
+    "first_key_value", "last_key_value", "is_subset", "is_superset", "is_disjoint",
+    "to_vec", "index_of", "last_index_of",
+}
+# Methods of a collection that take `&self` and publish nothing.
+READS = QUERIES | {"read", "snapshot", "reader", "changed", "wait_newer", "watch", "as_cell"}
+
+
 def item(i):
     return index[str(i)]
+
+
+def must_use(fn):
+    return any(
+        (isinstance(a, dict) and "must_use" in a) or (isinstance(a, str) and "must_use" in a)
+        for a in fn.get("attrs") or []
+    )
+
+
+def takes_shared_self(fn):
+    inputs = fn["inner"]["function"]["sig"]["inputs"]
+    if not inputs or inputs[0][0] != "self":
+        return False
+    ty = inputs[0][1]
+    return isinstance(ty, dict) and "borrowed_ref" in ty and not ty["borrowed_ref"]["is_mutable"]
 
 
 def public_types():
@@ -73,6 +100,11 @@ for ty in public_types():
             if "# Panics" in docs and "panic" not in docs.split("# Panics", 1)[1].lower() \
                     and not re.search(r"# Panics\s*\n\s*\n\s*(If|Propagates|As|When)", docs):
                 missing.append("a real # Panics text")
+            if ty["name"] in COLLECTIONS:
+                if fn["name"] in QUERIES and not must_use(fn):
+                    missing.append("#[must_use]")
+                if fn["name"] not in READS and takes_shared_self(fn) and "# Panics" not in docs:
+                    missing.append("# Panics (a write)")
             if missing:
                 problems += 1
                 print(f"{name}: missing {', '.join(missing)}")

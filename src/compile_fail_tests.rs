@@ -314,3 +314,28 @@
 //! let cell = cow_collections::CowCell::new(std::cell::Cell::new(1));
 //! sync(&cell.write());
 //! ```
+//!
+//! # A query's answer must be used (`#[must_use]`)
+//!
+//! Dropping what `get`, `contains*`, `first`, `len`, ... return is a bug (the call reads
+//! and changes nothing); the doctests deny warnings, so the lint is an error here.
+//!
+//! ```compile_fail
+//! let map = cow_collections::CowMap::from([(1, 'a')]);
+//! map.contains_key(&1);
+//! ```
+//!
+//! ```
+//! let map = cow_collections::CowMap::from([(1, 'a')]);
+//! assert!(map.contains_key(&1));
+//! ```
+//!
+//! ```compile_fail
+//! let set = cow_collections::CowBTreeSet::from([1]);
+//! set.first();
+//! ```
+//!
+//! ```
+//! let set = cow_collections::CowBTreeSet::from([1]);
+//! assert_eq!(set.first(), Some(1));
+//! ```

@@ -42,12 +42,27 @@
 //!
 //! # Which type
 //!
-//! The flat types (`CowVec`, `CowSet`, `CowMap`) have the fastest reads and copy
-//! everything on every write: the right choice for small collections (up to a few
-//! thousand elements) or collections written rarely. The B+trees write in O(log n), keep
-//! keys in order and support ranges, for a somewhat slower point read: the choice for
-//! large collections, collections written often, or when order matters. The README's
-//! "Which type" table has the measured crossover sizes.
+//! The one place this question is answered; each type's docs link here.
+//!
+//! | | flat: [`CowVec`], [`CowSet`], [`CowMap`] | B+tree: [`CowBTreeSet`], [`CowBTreeMap`] |
+//! |---|---|---|
+//! | a write copies | every element: O(n) | one root-to-leaf path: O(log n) |
+//! | a point read | an index or one hash lookup: O(1) | a tree search: O(log n) |
+//! | iteration order | index (`CowVec`), insertion (`CowSet`, `CowMap`) | key, with ranges |
+//! | a write that changes nothing | copies and publishes nothing | the same |
+//!
+//! Pick a flat type for collections read far more often than written and up to a few
+//! thousand elements: `CowMap` reads faster than `CowBTreeMap` from about 64 entries
+//! on. Pick a B+tree for large collections, collections written often (it writes faster
+//! at every size), or collections read in key order. The README's "Which type" table
+//! has the measured crossover sizes. Between the flat ones: `CowVec` for positions and
+//! duplicates (Java's `CopyOnWriteArrayList`), `CowSet` and `CowMap` for unique keys in
+//! insertion order with O(1) lookups.
+//!
+//! Whatever the choice, the API is the same where the inner values agree: std's names
+//! (`insert`, `remove`, `retain`, `extend`, `first`, ...), Java's `ConcurrentMap`
+//! operations on both maps, and the same read, snapshot, update and waiting methods on
+//! all five.
 //!
 //! # Trade-offs: when not to use it
 //!
@@ -181,7 +196,9 @@ mod engine;
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
 pub use diff::{DiffItem, SetDiffItem};
-pub use engine::{CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard};
+pub use engine::{
+    Changes, CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard,
+};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

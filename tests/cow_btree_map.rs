@@ -286,6 +286,8 @@ fn get_mut_into_inner_store_and_clone() {
     assert_eq!(format!("{e:?}"), "{1: 1, 2: 2, 3: 3}");
 }
 
+common::concurrent_map_tests!(CowBTreeMap);
+
 #[test]
 fn reentrant_writes_panic_instead_of_deadlocking() {
     with_timeout(|| {

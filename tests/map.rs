@@ -201,6 +201,10 @@ fn random_op(rng: &mut Rng, m: &CowMap<u8, u32>, model: &mut IndexMap<u8, u32>) 
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "under Miri the same operations run in tests/proptest_models.rs, with panics injected"
+)]
 fn random_ops_match_indexmap_and_snapshots_never_change() {
     let steps = scaled(3000, 150);
     for seed in 0..scaled(4, 1) as u64 {
@@ -242,6 +246,24 @@ fn random_ops_match_indexmap_and_snapshots_never_change() {
 // ---------------------------------------------------------------------------------------
 // ConcurrentMap operations
 // ---------------------------------------------------------------------------------------
+
+common::concurrent_map_tests!(CowMap);
+
+#[test]
+fn first_last_and_pop_follow_insertion_order() {
+    let m = CowMap::from([(3, 'c'), (1, 'a'), (2, 'b')]);
+    assert_eq!((m.first(), m.last()), (Some((3, 'c')), Some((2, 'b'))));
+    assert_eq!(m.pop(), Some((2, 'b')));
+    m.insert(0, 'z');
+    assert_eq!(m.pop(), Some((0, 'z')), "the last key inserted");
+    assert_state(&m, &[(3, 'c'), (1, 'a')], 3);
+    let empty = CowMap::<u8, u8>::new();
+    assert_eq!(
+        (empty.first(), empty.last(), empty.pop()),
+        (None, None, None)
+    );
+    assert_eq!(empty.version(), 0);
+}
 
 #[test]
 fn compute_covers_all_four_cases() {

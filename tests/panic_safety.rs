@@ -230,9 +230,12 @@ fn bset40(t: &Tracker) -> CowBTreeSet<Dummy> {
 /// collection one case per kind of user code that panics (`Clone`, `Hash`, `Eq`, `Ord`
 /// or a closure) on its main write paths; for the B+tree one per kind of write path
 /// (insert, remove with rebalancing, retain's rebuild, compute's closure, a
-/// transaction, the set). The rest run the same engine code and the same library
-/// clones (`Vec`, `IndexSet`, `IndexMap`) on other elements; Miri adds nothing there
-/// that the subset and the native run do not already check.
+/// transaction). The rest run the same engine code and the same library clones (`Vec`,
+/// `IndexSet`, `IndexMap`) on other elements; Miri adds nothing there that the subset and
+/// the native run do not already check. The sets and the maps share one implementation
+/// of every operation (`src/collections/ops.rs`) and an `IndexSet` is an `IndexMap`
+/// inside, so the set keeps one case under Miri and the maps' cases cover the rest; the
+/// B+tree set is the B+tree map with `()` values, so the map's cases cover it.
 macro_rules! panic_point_tests {
     ($($(#[$attr:meta])* $name:ident: $op:expr, $make:expr, $write:expr;)*) => {$(
         #[test]
@@ -291,6 +294,7 @@ panic_point_tests! {
     #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_panicking_clone: Op::Clone, vec_unsorted, |c, _| c.sort();
     vec_sort_panicking_ord: Op::Cmp, vec_unsorted, |c, _| c.sort();
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     vec_sort_by_panicking_comparator: Op::Callback, vec_unsorted, |c, t| c.sort_by(|a, b| {
         t.callback();
         b.id().cmp(&a.id())
@@ -326,6 +330,7 @@ panic_point_tests! {
     });
 
     set_insert_panicking_hash: Op::Hash, set4, |c, t| assert!(c.insert(t.dummy(9)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_insert_panicking_eq: Op::Eq, set4, |c, t| assert!(!c.insert(t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_insert_panicking_clone: Op::Clone, set4, |c, t| assert!(c.insert(t.dummy(9)));
@@ -333,11 +338,13 @@ panic_point_tests! {
     set_remove_panicking_hash: Op::Hash, set4, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_eq: Op::Eq, set4, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_remove_panicking_clone: Op::Clone, set4, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_hash: Op::Hash, set4, |c, _| c.retain(|d| d.id() != 1);
     #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_clone: Op::Clone, set4, |c, _| c.retain(|d| d.id() != 1);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     set_retain_panicking_predicate: Op::Callback, set4, |c, t| c.retain(|d| {
         t.callback();
         d.id() != 1
@@ -437,6 +444,75 @@ panic_point_tests! {
             Some(t.dummy(109))
         }));
     #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_remove_entry_panicking_hash: Op::Hash, map4, |c, t| assert!(c.remove_entry(&t.dummy(2)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_remove_entry_panicking_clone: Op::Clone, map4, |c, t| assert!(c.remove_entry(&t.dummy(2)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_hash: Op::Hash, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || t.dummy(109)).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_clone: Op::Clone, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || t.dummy(109)).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_present_panicking_clone: Op::Clone, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(1), || unreachable!()).id(), 101);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_get_or_insert_with_panicking_closure: Op::Callback, map4,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(9), || {
+            t.callback();
+            t.dummy(109)
+        }).id(), 109);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_panicking_eq: Op::Eq, map4,
+        |c, t| assert!(c.compute_if_present(&t.dummy(1), |_| Some(t.dummy(201))).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_to_none_panicking_clone: Op::Clone, map4,
+        |c, t| assert!(c.compute_if_present(&t.dummy(1), |_| None).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_compute_if_present_panicking_closure: Op::Callback, map4,
+        |c, t| drop(c.compute_if_present(&t.dummy(1), |old| {
+            t.callback();
+            Some(t.dummy(old.id() + 100))
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_panicking_hash: Op::Hash, map4,
+        |c, t| drop(c.merge(t.dummy(1), t.dummy(201), |_, new| Some(new)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_absent_panicking_clone: Op::Clone, map4,
+        |c, t| drop(c.merge(t.dummy(9), t.dummy(109), |_, _| unreachable!()));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_merge_panicking_closure: Op::Callback, map4,
+        |c, t| drop(c.merge(t.dummy(1), t.dummy(201), |old, new| {
+            t.callback();
+            drop(new);
+            Some(t.dummy(old.id() + 200))
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    map_pop_panicking_clone: Op::Clone, map4, |c, _| assert!(c.pop().is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    set_pop_panicking_clone: Op::Clone, set4, |c, _| assert!(c.pop().is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_remove_entry_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert!(c.remove_entry(&t.dummy(7)).is_some());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_get_or_insert_with_panicking_ord: Op::Cmp, bmap40,
+        |c, t| assert_eq!(c.get_or_insert_with(t.dummy(50), || t.dummy(150)).id(), 150);
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_get_or_insert_with_panicking_closure: Op::Callback, bmap40,
+        |c, t| drop(c.get_or_insert_with(t.dummy(50), || {
+            t.callback();
+            t.dummy(150)
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_compute_if_present_panicking_clone: Op::Clone, bmap40,
+        |c, t| assert!(c.compute_if_present(&t.dummy(7), |_| None).is_none());
+    #[cfg_attr(miri, ignore = "subset under Miri")]
+    btree_map_merge_panicking_closure: Op::Callback, bmap40,
+        |c, t| drop(c.merge(t.dummy(7), t.dummy(207), |_, new| {
+            t.callback();
+            Some(new)
+        }));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_map_insert_panicking_ord: Op::Cmp, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
     btree_map_insert_panicking_clone: Op::Clone, bmap40, |c, t| drop(c.insert(t.dummy(50), t.dummy(150)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
@@ -513,6 +589,7 @@ panic_point_tests! {
     btree_set_insert_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.insert(t.dummy(50)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_remove_panicking_ord: Op::Cmp, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
+    #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_remove_panicking_clone: Op::Clone, bset40, |c, t| assert!(c.remove(&t.dummy(2)));
     #[cfg_attr(miri, ignore = "subset under Miri")]
     btree_set_retain_panicking_clone: Op::Clone, bset40, |c, _| c.retain(|d| d.id() % 2 == 0);
@@ -536,6 +613,7 @@ panic_point_tests! {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "checks this file's harness, not the library")]
 fn panic_points_are_reached_as_often_as_the_write_calls_user_code() {
     // Guards the harness itself: a 4-element copy has exactly 4 clone points, and a
     // push adds none (the pushed value is moved, not cloned).
@@ -753,10 +831,18 @@ type Write<C> = (&'static str, fn(&C));
 /// collection's own `update` closure and while its `write()` guard is alive panics with
 /// "re-entrant" and the call's name, and the collection stays usable. Runs on a thread
 /// with a timeout, so a deadlock fails the test instead of hanging it.
-fn assert_reentrant_writes_panic<C>(make: fn() -> C, writes: Vec<Write<C>>)
+///
+/// Under Miri only the first and the last write of the table run: the check and the
+/// panic happen in the engine, when the write asks for the lock and before any
+/// collection code runs, so every write takes the same path there; the other writes'
+/// names are checked by `cargo test`.
+fn assert_reentrant_writes_panic<C>(make: fn() -> C, mut writes: Vec<Write<C>>)
 where
     C: Observed + OuterWrite,
 {
+    if cfg!(miri) && writes.len() > 2 {
+        writes.drain(1..writes.len() - 1);
+    }
     with_timeout(move || {
         for (name, write) in writes {
             let c = make();
@@ -890,6 +976,7 @@ fn reentrant_set_writes_panic_instead_of_deadlocking() {
             ("CowSet::retain", |c| c.retain(|x| x.id() != 0)),
             ("CowSet::clear", |c| c.clear()),
             ("CowSet::extend", |c| c.extend([d(5)])),
+            ("CowSet::pop", |c| drop(c.pop())),
             ("CowCell::update", |c| {
                 c.update(|s| s.insert(d(5)));
             }),
@@ -929,6 +1016,17 @@ fn reentrant_map_writes_panic_instead_of_deadlocking() {
                 c.remove_if_eq(&d(1), &d(101));
             }),
             ("CowMap::compute", |c| drop(c.compute(d(1), |_| None))),
+            ("CowMap::remove_entry", |c| drop(c.remove_entry(&d(0)))),
+            ("CowMap::get_or_insert_with", |c| {
+                drop(c.get_or_insert_with(d(5), || d(105)))
+            }),
+            ("CowMap::compute_if_present", |c| {
+                drop(c.compute_if_present(&d(1), |_| None))
+            }),
+            ("CowMap::merge", |c| {
+                drop(c.merge(d(1), d(201), |_, new| Some(new)))
+            }),
+            ("CowMap::pop", |c| drop(c.pop())),
             ("CowCell::update", |c| {
                 drop(c.update(|m| m.insert(d(5), d(105))))
             }),

@@ -177,6 +177,9 @@ fn set_call() -> BoxedStrategy<SetCall> {
         1 => any::<u8>().prop_map(SetCall::Retain),
         1 => Just(SetCall::Clear),
         1 => vals().prop_map(SetCall::Extend),
+        1 => Just(SetCall::First),
+        1 => Just(SetCall::Last),
+        1 => Just(SetCall::Pop),
     ]
     .boxed()
 }
@@ -219,6 +222,13 @@ fn map_call() -> BoxedStrategy<MapCall> {
             .prop_map(|(key, expected, new)| MapCall::ReplaceIfEq { key, expected, new }),
         1 => (val(), val()).prop_map(|(key, expected)| MapCall::RemoveIfEq { key, expected }),
         1 => (val(), compute_fn()).prop_map(|(k, f)| MapCall::Compute(k, f)),
+        1 => Just(MapCall::First),
+        1 => Just(MapCall::Last),
+        1 => Just(MapCall::Pop),
+        1 => val().prop_map(MapCall::RemoveEntry),
+        1 => (val(), val()).prop_map(|(k, v)| MapCall::GetOrInsertWith(k, v)),
+        1 => (val(), compute_fn()).prop_map(|(k, f)| MapCall::ComputeIfPresent(k, f)),
+        1 => (val(), val(), compute_fn()).prop_map(|(k, v, f)| MapCall::Merge(k, v, f)),
     ]
     .boxed()
 }

@@ -144,6 +144,10 @@ fn random_op(rng: &mut Rng, s: &CowSet<u8>, model: &mut IndexSet<u8>) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "under Miri the same operations run in tests/proptest_models.rs, with panics injected"
+)]
 fn random_ops_match_indexset_and_snapshots_never_change() {
     let steps = scaled(3000, 150);
     for seed in 0..scaled(4, 1) as u64 {
@@ -234,6 +238,22 @@ fn remove_preserves_insertion_order() {
     assert_state(&s, &['d', 'c', 'b', 'a'], 2);
     s.retain(|c| *c != 'c');
     assert_state(&s, &['d', 'b', 'a'], 3);
+}
+
+#[test]
+fn first_last_and_pop_follow_insertion_order() {
+    let s = CowSet::from([3, 1, 2]);
+    assert_eq!((s.first(), s.last()), (Some(3), Some(2)));
+    assert_eq!(s.pop(), Some(2));
+    assert!(s.insert(0));
+    assert_eq!(s.pop(), Some(0), "the last one inserted");
+    assert_state(&s, &[3, 1], 3);
+    let empty = CowSet::<u8>::new();
+    assert_eq!(
+        (empty.first(), empty.last(), empty.pop()),
+        (None, None, None)
+    );
+    assert_eq!(empty.version(), 0);
 }
 
 #[test]

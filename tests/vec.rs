@@ -295,6 +295,10 @@ fn random_op(rng: &mut Rng, v: &CowVec<u8>, model: &mut Vec<u8>) -> bool {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "under Miri the same operations run in tests/proptest_models.rs, with panics injected"
+)]
 fn random_ops_match_vec_and_snapshots_never_change() {
     let steps = scaled(3000, 150);
     for seed in 0..scaled(4, 1) as u64 {

@@ -146,7 +146,7 @@ impl<'a> Arbitrary<'a> for VecChange {
 
 impl<'a> Arbitrary<'a> for SetCall {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(match u.int_in_range(0u8..=11)? {
+        Ok(match u.int_in_range(0u8..=14)? {
             0 => SetCall::Len,
             1 => SetCall::IsEmpty,
             2 => SetCall::Contains(val(u)?),
@@ -158,7 +158,10 @@ impl<'a> Arbitrary<'a> for SetCall {
             8 => SetCall::Remove(val(u)?),
             9 => SetCall::Retain(u.arbitrary()?),
             10 => SetCall::Clear,
-            _ => SetCall::Extend(vals(u)?),
+            11 => SetCall::Extend(vals(u)?),
+            12 => SetCall::First,
+            13 => SetCall::Last,
+            _ => SetCall::Pop,
         })
     }
 }
@@ -188,7 +191,7 @@ impl<'a> Arbitrary<'a> for ComputeFn {
 
 impl<'a> Arbitrary<'a> for MapCall {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        Ok(match u.int_in_range(0u8..=14)? {
+        Ok(match u.int_in_range(0u8..=21)? {
             0 => MapCall::Len,
             1 => MapCall::IsEmpty,
             2 => MapCall::Get(val(u)?),
@@ -210,7 +213,14 @@ impl<'a> Arbitrary<'a> for MapCall {
                 key: val(u)?,
                 expected: val(u)?,
             },
-            _ => MapCall::Compute(val(u)?, ComputeFn::arbitrary(u)?),
+            14 => MapCall::Compute(val(u)?, ComputeFn::arbitrary(u)?),
+            15 => MapCall::First,
+            16 => MapCall::Last,
+            17 => MapCall::Pop,
+            18 => MapCall::RemoveEntry(val(u)?),
+            19 => MapCall::GetOrInsertWith(val(u)?, val(u)?),
+            20 => MapCall::ComputeIfPresent(val(u)?, ComputeFn::arbitrary(u)?),
+            _ => MapCall::Merge(val(u)?, val(u)?, ComputeFn::arbitrary(u)?),
         })
     }
 }

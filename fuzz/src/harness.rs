@@ -45,6 +45,8 @@ pub enum Ret {
     Index(Option<usize>),
     /// An element (or a map value), or `None`.
     Elem(Option<Id>),
+    /// A map entry (key, value), or `None`.
+    Entry(Option<(Id, Id)>),
     /// Elements in order (a map flattens to key, value, key, value, ...).
     Elems(Vec<Id>),
     /// A snapshot's contents and version (`store`'s return value).

@@ -63,6 +63,20 @@ pub enum MapCall {
     },
     /// `compute`.
     Compute(u8, ComputeFn),
+    /// `first`.
+    First,
+    /// `last`.
+    Last,
+    /// `pop`.
+    Pop,
+    /// `remove_entry`.
+    RemoveEntry(u8),
+    /// `get_or_insert_with`, whose closure makes the value.
+    GetOrInsertWith(u8, u8),
+    /// `compute_if_present`.
+    ComputeIfPresent(u8, ComputeFn),
+    /// `merge` of the key and value with [`merge`]'s closure.
+    Merge(u8, u8, ComputeFn),
 }
 
 /// One change inside an `update`/`write`/`get_mut` closure.
@@ -98,6 +112,23 @@ pub fn compute(f: ComputeFn, old: Option<&Elem>, mint: &mut Mint) -> Option<Elem
     }
 }
 
+/// The `get_or_insert_with` closure.
+pub fn make(value: u8, mint: &mut Mint) -> Elem {
+    hit(Kind::Closure);
+    mint.elem(value)
+}
+
+/// The `merge` closure: `Remove` removes, `Set(x)` sets `x`, `Bump(_)` sets the sum of
+/// the present value and the merged one.
+pub fn merge(f: ComputeFn, old: &Elem, value: Elem, mint: &mut Mint) -> Option<Elem> {
+    hit(Kind::Closure);
+    match f {
+        ComputeFn::Remove => None,
+        ComputeFn::Set(x) => Some(mint.elem(x)),
+        ComputeFn::Bump(_) => Some(mint.elem(old.val + value.val)),
+    }
+}
+
 fn entries(mint: &mut Mint, pairs: &[(u8, u8)]) -> Vec<(Elem, Elem)> {
     pairs
         .iter()
@@ -110,6 +141,25 @@ fn entries(mint: &mut Mint, pairs: &[(u8, u8)]) -> Vec<(Elem, Elem)> {
 
 fn elem(value: Option<Elem>) -> Ret {
     Ret::Elem(value.as_ref().map(Elem::id))
+}
+
+fn entry(entry: Option<(Elem, Elem)>) -> Ret {
+    Ret::Entry(entry.as_ref().map(|(k, v)| (k.id(), v.id())))
+}
+
+/// What a write that sets the value at `index` (or removes the entry, on `None`) does.
+fn set_at(m: &mut IndexMap<Elem, Elem>, index: usize, new: Option<Elem>) -> Expect {
+    match new {
+        Some(value) => {
+            let id = value.id();
+            m[index] = value;
+            Expect::publish(Ret::Elem(Some(id)))
+        }
+        None => {
+            m.shift_remove_index(index);
+            Expect::publish(Ret::Elem(None))
+        }
+    }
 }
 
 impl Subject for CowMap<Elem, Elem> {
@@ -203,6 +253,30 @@ impl Subject for CowMap<Elem, Elem> {
                 let k = mint.elem(*k);
                 elem(armed(|| self.compute(k, |old| compute(*f, old, mint))))
             }
+            MapCall::First => entry(armed(|| self.first())),
+            MapCall::Last => entry(armed(|| self.last())),
+            MapCall::Pop => entry(armed(|| self.pop())),
+            MapCall::RemoveEntry(k) => {
+                let k = mint.elem(*k);
+                entry(armed(|| self.remove_entry(&k)))
+            }
+            MapCall::GetOrInsertWith(k, v) => {
+                let k = mint.elem(*k);
+                elem(Some(armed(|| {
+                    self.get_or_insert_with(k, || make(*v, mint))
+                })))
+            }
+            MapCall::ComputeIfPresent(k, f) => {
+                let k = mint.elem(*k);
+                elem(armed(|| {
+                    self.compute_if_present(&k, |old| compute(*f, Some(old), mint))
+                }))
+            }
+            MapCall::Merge(k, v, f) => {
+                let k = mint.elem(*k);
+                let v = mint.elem(*v);
+                elem(armed(|| self.merge(k, v, |old, v| merge(*f, old, v, mint))))
+            }
         }
     }
 
@@ -287,19 +361,53 @@ impl Subject for CowMap<Elem, Elem> {
                 let new = compute(*f, index.map(|i| &m[i]), mint);
                 match (index, new) {
                     (None, None) => Expect::read(Ret::Elem(None)),
-                    (Some(i), None) => {
-                        m.shift_remove_index(i);
-                        Expect::publish(Ret::Elem(None))
-                    }
-                    (Some(i), Some(v)) => {
-                        let id = v.id();
-                        m[i] = v;
-                        Expect::publish(Ret::Elem(Some(id)))
-                    }
+                    (Some(i), new) => set_at(m, i, new),
                     (None, Some(v)) => {
                         let id = v.id();
                         m.insert(k, v);
                         Expect::publish(Ret::Elem(Some(id)))
+                    }
+                }
+            }
+            MapCall::First => Expect::read(Ret::Entry(m.first().map(|(k, v)| (k.id(), v.id())))),
+            MapCall::Last => Expect::read(Ret::Entry(m.last().map(|(k, v)| (k.id(), v.id())))),
+            MapCall::Pop => {
+                let popped = m.pop();
+                Expect::publish_if(popped.is_some(), entry(popped))
+            }
+            MapCall::RemoveEntry(k) => {
+                let removed = m.shift_remove_entry(&mint.elem(*k));
+                Expect::publish_if(removed.is_some(), entry(removed))
+            }
+            MapCall::GetOrInsertWith(k, v) => {
+                let k = mint.elem(*k);
+                if let Some(present) = m.get(&k) {
+                    return Expect::read(Ret::Elem(Some(present.id())));
+                }
+                let value = make(*v, mint);
+                let id = value.id();
+                m.insert(k, value);
+                Expect::publish(Ret::Elem(Some(id)))
+            }
+            MapCall::ComputeIfPresent(k, f) => match m.get_index_of(&mint.elem(*k)) {
+                None => Expect::read(Ret::Elem(None)),
+                Some(i) => {
+                    let new = compute(*f, Some(&m[i]), mint);
+                    set_at(m, i, new)
+                }
+            },
+            MapCall::Merge(k, v, f) => {
+                let k = mint.elem(*k);
+                let v = mint.elem(*v);
+                match m.get_index_of(&k) {
+                    None => {
+                        let id = v.id();
+                        m.insert(k, v);
+                        Expect::publish(Ret::Elem(Some(id)))
+                    }
+                    Some(i) => {
+                        let new = merge(*f, &m[i], v, mint);
+                        set_at(m, i, new)
                     }
                 }
             }

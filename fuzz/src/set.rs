@@ -34,6 +34,12 @@ pub enum SetCall {
     Clear,
     /// `extend`.
     Extend(Vec<u8>),
+    /// `first`.
+    First,
+    /// `last`.
+    Last,
+    /// `pop`.
+    Pop,
 }
 
 /// One change inside an `update`/`write`/`get_mut` closure.
@@ -55,6 +61,10 @@ pub enum SetChange {
 
 fn set_of(mint: &mut Mint, xs: &[u8]) -> IndexSet<Elem> {
     mint.elems(xs).into_iter().collect()
+}
+
+fn elem(value: Option<Elem>) -> Ret {
+    Ret::Elem(value.as_ref().map(Elem::id))
 }
 
 impl Subject for CowSet<Elem> {
@@ -127,6 +137,9 @@ impl Subject for CowSet<Elem> {
                 armed(|| CowSet::extend(self, es));
                 Ret::Unit
             }
+            SetCall::First => elem(armed(|| self.first())),
+            SetCall::Last => elem(armed(|| self.last())),
+            SetCall::Pop => elem(armed(|| self.pop())),
         }
     }
 
@@ -166,6 +179,12 @@ impl Subject for CowSet<Elem> {
                 let changed = !es.iter().all(|e| s.contains(e));
                 s.extend(es);
                 Expect::publish_if(changed, Ret::Unit)
+            }
+            SetCall::First => Expect::read(Ret::Elem(s.first().map(Elem::id))),
+            SetCall::Last => Expect::read(Ret::Elem(s.last().map(Elem::id))),
+            SetCall::Pop => {
+                let popped = s.pop();
+                Expect::publish_if(popped.is_some(), elem(popped))
             }
         }
     }

@@ -1,16 +1,57 @@
-//! The part of the API every collection shares: it forwards to the collection's
-//! [`CowCell`](crate::CowCell). One macro, so `vec.rs`, `set.rs` and `map.rs` hold only
-//! what differs between them.
+//! The part of the API every collection shares: the methods that forward to the
+//! collection's [`CowCell`](crate::CowCell) and the standard traits (`Clone`, `Default`,
+//! `Debug`, `PartialEq`, `Eq`, `FromIterator`, `From`, `Extend`). One macro, so each
+//! collection's file holds only what differs. The sets' and maps' own operations come
+//! from `set_facade!` and `map_facade!`.
 
-/// `cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2])"; "v.push(3)"; "one O(n) copy");`
+/// The `# Panics` section of every write, written once.
+macro_rules! panics_doc {
+    () => {
+        concat!(
+            "# Panics\n\n",
+            $crate::collections::facade::reentrant_doc!()
+        )
+    };
+}
+pub(crate) use panics_doc;
+
+/// The re-entrancy paragraph of every write's `# Panics` section, for a write that has
+/// other panics to list too.
+macro_rules! reentrant_doc {
+    () => {
+        "If called on this collection from inside its own `update` or `try_update` closure, \
+         or while this thread holds its `write()` guard: that write would deadlock, so it \
+         panics instead, with a message naming the call. A panic in user code the write runs \
+         (`Clone`, `Hash`, `Eq`, `Ord`, a closure) propagates; nothing is published then, \
+         and the collection stays usable."
+    };
+}
+pub(crate) use reentrant_doc;
+
+/// The shared API of one collection:
 ///
-/// The literals are a doctest expression building an example collection, a statement
-/// changing the inner container `v` (for the `update`/`write` examples), and what a
-/// private copy of the inner container costs (for the write docs).
+/// ```text
+/// cow_facade! {
+///     CowVec<T> => Vec<T>;                      // the collection and its inner value
+///     example: "CowVec::from(vec![1, 2, 3])";   // a doctest expression building one
+///     change: "v.push(9)";                      // a change to the inner value `v`
+///     copy: "one O(n) copy of every element";   // what a private copy costs
+///     item: T where [T: Clone];                 // what `extend` adds, with its bounds
+///     borrowed: &'a T where [T: Copy + 'a] copied by |x: &T| *x;  // `Extend<&T>`
+///     eq: <T> CowVec<T> => Vec<T>, CowVec<T> => Vec<T>;  // `PartialEq`: lhs, rhs, inner
+/// }
+/// ```
+///
+/// The lifetime of the borrowed item is `'a`.
 macro_rules! cow_facade {
     (
         $name:ident<$($param:ident),*> => $inner:ty;
-        $example:literal; $change:literal; $copy:literal
+        example: $example:literal;
+        change: $change:literal;
+        copy: $copy:literal;
+        item: $item:ty where [$($item_bound:tt)*];
+        borrowed: $borrowed:ty where [$($borrowed_bound:tt)*] copied by $copied:expr;
+        eq: <$($eq_param:ident),*> $lhs:ty => $lhs_inner:ty, $rhs:ty => $rhs_inner:ty;
     ) => {
         impl<$($param),*> $name<$($param),*> {
             #[doc = concat!("A short-lived guard over the current version; derefs to `&",
@@ -74,7 +115,7 @@ macro_rules! cow_facade {
             }
 
             /// The number of elements (entries, for a map) in the current version.
-            /// Lock-free, O(1).
+            /// Lock-free, O(1). Java's `size`.
             ///
             /// # Examples
             ///
@@ -85,11 +126,12 @@ macro_rules! cow_facade {
             /// assert_eq!(c.len(), n);
             /// ```
             #[inline]
+            #[must_use]
             pub fn len(&self) -> usize {
                 self.cell.read().len()
             }
 
-            /// Whether the current version is empty. Lock-free, O(1).
+            /// Whether the current version is empty. Lock-free, O(1). Java's `isEmpty`.
             ///
             /// # Examples
             ///
@@ -101,6 +143,7 @@ macro_rules! cow_facade {
             /// assert!(c.is_empty());
             /// ```
             #[inline]
+            #[must_use]
             pub fn is_empty(&self) -> bool {
                 self.cell.read().is_empty()
             }
@@ -118,6 +161,7 @@ macro_rules! cow_facade {
             /// assert_eq!(c.version(), 1);
             /// ```
             #[inline]
+            #[must_use]
             pub fn version(&self) -> u64 {
                 self.cell.version()
             }
@@ -441,11 +485,81 @@ macro_rules! cow_facade {
         where
             $inner: core::fmt::Debug,
         {
-            /// Prints the current contents, as the inner container does.
+            /// Prints the current version as the inner value does (`{:?}` of a
+            /// `CowMap` reads `{1: 'a'}`), without the version number: two equal
+            /// collections print alike, whatever their history.
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 core::fmt::Debug::fmt(&*self.cell.read(), f)
             }
         }
+
+        impl<$($param),*> Default for $name<$($param),*>
+        where
+            $inner: Default,
+        {
+            /// An empty collection (version 0).
+            fn default() -> Self {
+                Self::from(<$inner>::default())
+            }
+        }
+
+        impl<$($param),*> FromIterator<$item> for $name<$($param),*>
+        where
+            $inner: FromIterator<$item>,
+        {
+            #[doc = concat!("Collects into a `", stringify!($inner), "` and wraps it as version 0 \
+                (no further copy).")]
+            fn from_iter<I: IntoIterator<Item = $item>>(iter: I) -> Self {
+                Self::from(<$inner>::from_iter(iter))
+            }
+        }
+
+        impl<$($param),*, const N: usize> From<[$item; N]> for $name<$($param),*>
+        where
+            $inner: From<[$item; N]>,
+        {
+            #[doc = concat!("Builds a `", stringify!($inner), "` from the array as version 0.")]
+            fn from(array: [$item; N]) -> Self {
+                Self::from(<$inner>::from(array))
+            }
+        }
+
+        impl<$($param),*> Extend<$item> for $name<$($param),*>
+        where
+            $($item_bound)*
+        {
+            #[doc = concat!("As [`", stringify!($name), "::extend`]: one copy and one publish \
+                per call at most.")]
+            fn extend<I: IntoIterator<Item = $item>>(&mut self, iter: I) {
+                $name::extend(self, iter);
+            }
+        }
+
+        impl<'a, $($param),*> Extend<$borrowed> for $name<$($param),*>
+        where
+            $($borrowed_bound)*
+        {
+            #[doc = concat!("Copies the items in, as the `Extend<&_>` of `", stringify!($inner),
+                "` does, then as [`", stringify!($name), "::extend`].")]
+            #[allow(clippy::map_clone)] // `copied` is `|x: &T| *x` or copies a pair
+            fn extend<I: IntoIterator<Item = $borrowed>>(&mut self, iter: I) {
+                $name::extend(self, iter.into_iter().map($copied));
+            }
+        }
+
+        impl<$($eq_param),*> PartialEq<$rhs> for $lhs
+        where
+            $lhs_inner: PartialEq<$rhs_inner>,
+        {
+            /// Compares the current versions as the inner values compare (each read
+            /// lock-free; the two reads are not one atomic step). Version numbers do
+            /// not count.
+            fn eq(&self, other: &$rhs) -> bool {
+                *self.read() == *other.read()
+            }
+        }
+
+        impl<$($param),*> Eq for $name<$($param),*> where $inner: Eq {}
     };
 }
 

@@ -26,47 +26,52 @@
 //! assert_eq!(back.version(), 0);
 //! ```
 
-use core::hash::{BuildHasher, Hash};
-
 use ::serde::{Deserialize, Deserializer, Serialize, Serializer};
 use indexmap::{IndexMap, IndexSet};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{
     CowBTreeMap, CowBTreeSet, CowCell, CowMap, CowSet, CowVec, PersistentBTreeMap,
-    PersistentBTreeSet, ReadGuard, Snapshot,
+    PersistentBTreeSet, ReadAs, ReadGuard, Snapshot,
 };
 
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<T: Serialize> Serialize for CowCell<T> {
-    /// Serializes the current value as `T` (one consistent version).
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
+/// `Serialize` and `Deserialize` for a type that reads as its inner value ([`ReadAs`])
+/// and is built from it (`From`): the format is the inner value's.
+macro_rules! serde_as_inner {
+    ($($ty:ident<$($param:ident),*> => $inner:ty;)*) => {$(
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+        impl<$($param),*> Serialize for $ty<$($param),*>
+        where
+            $inner: Serialize,
+        {
+            #[doc = concat!("Serializes the current version as `", stringify!($inner),
+                "` does: one consistent version; the version number is not written.")]
+            fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+                self.read_as(|inner: &$inner| inner.serialize(serializer))
+            }
+        }
+
+        #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
+        impl<'de, $($param),*> Deserialize<'de> for $ty<$($param),*>
+        where
+            $inner: Deserialize<'de>,
+        {
+            #[doc = concat!("Deserializes as `", stringify!($inner), "` does, into version 0.")]
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <$inner>::deserialize(deserializer).map(Self::from)
+            }
+        }
+    )*};
 }
 
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for CowCell<T> {
-    /// Deserializes a `T` and makes it version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(CowCell::new)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<T: Serialize> Serialize for Snapshot<T> {
-    /// Serializes the snapshot's value as `T`; the version number is not written.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (**self).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Snapshot<T> {
-    /// Deserializes a `T` into a snapshot of version 0 that belongs to no collection.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Snapshot::from)
-    }
+serde_as_inner! {
+    CowCell<T> => T;
+    Snapshot<T> => T;
+    CowVec<T> => Vec<T>;
+    CowSet<T, S> => IndexSet<T, S>;
+    CowMap<K, V, S> => IndexMap<K, V, S>;
+    CowBTreeSet<T> => PersistentBTreeSet<T>;
+    CowBTreeMap<K, V> => PersistentBTreeMap<K, V>;
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
@@ -74,66 +79,6 @@ impl<T: Serialize> Serialize for ReadGuard<'_, T> {
     /// Serializes the guarded value as `T`.
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         (**self).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<T: Serialize> Serialize for CowVec<T> {
-    /// Serializes the current version as a sequence, as `Vec<T>` does.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for CowVec<T> {
-    /// Deserializes a sequence, as `Vec<T>` does, into version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::deserialize(deserializer).map(CowVec::from)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<T: Serialize, S> Serialize for CowSet<T, S> {
-    /// Serializes the current version as a sequence in insertion order, as `IndexSet`
-    /// does.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, T, S> Deserialize<'de> for CowSet<T, S>
-where
-    T: Deserialize<'de> + Hash + Eq,
-    S: BuildHasher + Default,
-{
-    /// Deserializes a sequence, as `IndexSet` does (a repeated element is kept once),
-    /// into version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        IndexSet::deserialize(deserializer).map(CowSet::from)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<K: Serialize, V: Serialize, S> Serialize for CowMap<K, V, S> {
-    /// Serializes the current version as a map in insertion order, as `IndexMap` does.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, K, V, S> Deserialize<'de> for CowMap<K, V, S>
-where
-    K: Deserialize<'de> + Hash + Eq,
-    V: Deserialize<'de>,
-    S: BuildHasher + Default,
-{
-    /// Deserializes a map, as `IndexMap` does (a repeated key keeps its last value),
-    /// into version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        IndexMap::deserialize(deserializer).map(CowMap::from)
     }
 }
 
@@ -172,41 +117,5 @@ impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for PersistentBTre
     /// then builds the tree from the sorted elements in O(n).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         BTreeSet::deserialize(deserializer).map(|set| set.into_iter().collect())
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<K: Serialize, V: Serialize> Serialize for CowBTreeMap<K, V> {
-    /// Serializes the current version as a map in key order.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, K, V> Deserialize<'de> for CowBTreeMap<K, V>
-where
-    K: Deserialize<'de> + Ord + Clone,
-    V: Deserialize<'de> + Clone,
-{
-    /// Deserializes a map, as `BTreeMap` does, into version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        PersistentBTreeMap::deserialize(deserializer).map(CowBTreeMap::from)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<T: Serialize> Serialize for CowBTreeSet<T> {
-    /// Serializes the current version as a sequence in order.
-    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
-        (*self.read()).serialize(serializer)
-    }
-}
-
-#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
-impl<'de, T: Deserialize<'de> + Ord + Clone> Deserialize<'de> for CowBTreeSet<T> {
-    /// Deserializes a sequence, as `BTreeSet` does, into version 0.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        PersistentBTreeSet::deserialize(deserializer).map(CowBTreeSet::from)
     }
 }

@@ -1,6 +1,6 @@
 //! [`CowVec`]: a copy-on-write vector, Java's `CopyOnWriteArrayList`.
 
-use super::facade::cow_facade;
+use super::facade::{cow_facade, panics_doc, reentrant_doc};
 use crate::CowCell;
 
 /// A concurrent copy-on-write vector: Java's `CopyOnWriteArrayList` for Rust.
@@ -50,7 +50,15 @@ pub struct CowVec<T> {
     cell: CowCell<Vec<T>>,
 }
 
-cow_facade!(CowVec<T> => Vec<T>; "CowVec::from(vec![1, 2, 3])"; "v.push(9)"; "one O(n) copy of every element");
+cow_facade! {
+    CowVec<T> => Vec<T>;
+    example: "CowVec::from(vec![1, 2, 3])";
+    change: "v.push(9)";
+    copy: "one O(n) copy of every element";
+    item: T where [T: Clone];
+    borrowed: &'a T where [T: Copy + 'a] copied by |x: &T| *x;
+    eq: <T> CowVec<T> => Vec<T>, CowVec<T> => Vec<T>;
+}
 
 /// The next version of a write that replaces `current[range]` with `insert`: one
 /// exactly-sized allocation, each kept element cloned once, nothing shifted.
@@ -107,6 +115,7 @@ impl<T: Clone> CowVec<T> {
     /// assert_eq!(v.get(1), Some("b"));
     /// assert_eq!(v.get(2), None);
     /// ```
+    #[must_use]
     pub fn get(&self, index: usize) -> Option<T> {
         self.read().get(index).cloned()
     }
@@ -120,6 +129,7 @@ impl<T: Clone> CowVec<T> {
     ///
     /// assert_eq!(CowVec::from(vec![7, 8]).first(), Some(7));
     /// ```
+    #[must_use]
     pub fn first(&self) -> Option<T> {
         self.read().first().cloned()
     }
@@ -133,6 +143,7 @@ impl<T: Clone> CowVec<T> {
     ///
     /// assert_eq!(CowVec::from(vec![7, 8]).last(), Some(8));
     /// ```
+    #[must_use]
     pub fn last(&self) -> Option<T> {
         self.read().last().cloned()
     }
@@ -146,11 +157,14 @@ impl<T: Clone> CowVec<T> {
     ///
     /// assert_eq!(CowVec::from(vec![1, 2]).to_vec(), vec![1, 2]);
     /// ```
+    #[must_use]
     pub fn to_vec(&self) -> Vec<T> {
         self.read().to_vec()
     }
 
     /// Appends `value`. One O(n) copy into an exactly-sized new vector, one publish.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -171,6 +185,8 @@ impl<T: Clone> CowVec<T> {
 
     /// Removes the last element and returns it, or `None` (publishing nothing) if empty.
     /// One O(n) copy.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -194,6 +210,8 @@ impl<T: Clone> CowVec<T> {
     /// # Panics
     ///
     /// If `index > len`, with the index and length in the message; nothing changes.
+    ///
+    #[doc = reentrant_doc!()]
     ///
     /// # Examples
     ///
@@ -220,6 +238,8 @@ impl<T: Clone> CowVec<T> {
     /// # Panics
     ///
     /// If `index > len`, with the index and length in the message; nothing changes.
+    ///
+    #[doc = reentrant_doc!()]
     ///
     /// # Examples
     ///
@@ -250,6 +270,8 @@ impl<T: Clone> CowVec<T> {
     ///
     /// If `index >= len`, with the index and length in the message; nothing changes.
     ///
+    #[doc = reentrant_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -277,6 +299,8 @@ impl<T: Clone> CowVec<T> {
     ///
     /// If `index >= len`, with the index and length in the message; nothing changes.
     ///
+    #[doc = reentrant_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -300,6 +324,8 @@ impl<T: Clone> CowVec<T> {
     /// the current version's elements; only kept ones are cloned. Publishes nothing if
     /// every element is kept. Java's `removeIf` with the predicate negated.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -320,6 +346,8 @@ impl<T: Clone> CowVec<T> {
     /// Shortens the vector to `len` elements; publishes nothing if it is not longer.
     /// One O(len) copy.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -339,6 +367,8 @@ impl<T: Clone> CowVec<T> {
     /// Sorts the vector (stable). One O(n) copy plus O(n log n) comparisons; if `Ord`
     /// panics, nothing is published.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -357,6 +387,8 @@ impl<T: Clone> CowVec<T> {
 
     /// Sorts the vector with a comparator (stable). One O(n) copy; if `compare` panics,
     /// nothing is published. Java's `sort(Comparator)`.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -383,6 +415,8 @@ impl<T: Clone> CowVec<T> {
     /// Sorts the vector by a key (stable). One O(n) copy; if `key` panics, nothing is
     /// published.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -403,6 +437,8 @@ impl<T: Clone> CowVec<T> {
     /// Appends every element of `values`, in order. The iterator is consumed before the
     /// lock is taken; then one O(n + m) copy and one publish (none if `values` is empty).
     /// Java's `addAll`.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -427,6 +463,8 @@ impl<T: Clone> CowVec<T> {
 
     /// Removes every element; publishes nothing if already empty. O(1) plus dropping the
     /// old version once no snapshot holds it.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -454,6 +492,7 @@ impl<T: PartialEq> CowVec<T> {
     ///
     /// assert!(CowVec::from(vec![1, 2]).contains(&2));
     /// ```
+    #[must_use]
     pub fn contains(&self, value: &T) -> bool {
         self.read().contains(value)
     }
@@ -473,6 +512,7 @@ impl<T: PartialEq> CowVec<T> {
     /// assert_eq!(v.index_of(&'a'), Some(0));
     /// assert_eq!(v.index_of(&'z'), None);
     /// ```
+    #[must_use]
     pub fn index_of(&self, value: &T) -> Option<usize> {
         self.read().iter().position(|x| x == value)
     }
@@ -491,6 +531,7 @@ impl<T: PartialEq> CowVec<T> {
     /// let v = CowVec::from(vec!['a', 'b', 'a']);
     /// assert_eq!(v.last_index_of(&'a'), Some(2));
     /// ```
+    #[must_use]
     pub fn last_index_of(&self, value: &T) -> Option<usize> {
         self.read().iter().rposition(|x| x == value)
     }
@@ -499,6 +540,8 @@ impl<T: PartialEq> CowVec<T> {
 impl<T: Clone + PartialEq> CowVec<T> {
     /// Removes the first element equal to `value`; returns whether one was found. No
     /// copy and no publish when absent; otherwise one O(n) copy. Java's `remove(Object)`.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -523,6 +566,8 @@ impl<T: Clone + PartialEq> CowVec<T> {
     /// The check and the append are one atomic step. No copy when present; otherwise
     /// one O(n) copy. Java's `addIfAbsent`.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -546,6 +591,8 @@ impl<T: Clone + PartialEq> CowVec<T> {
     /// Appends, in order, each element of `values` that is neither present nor repeated
     /// earlier in `values`; returns how many were added. One atomic step: one O(n) copy,
     /// O((n + m) * m) comparisons, no publish if nothing is added. Java's `addAllAbsent`.
+    ///
+    #[doc = panics_doc!()]
     ///
     /// # Examples
     ///
@@ -576,6 +623,8 @@ impl<T: Clone + PartialEq> CowVec<T> {
     /// Removes consecutive repeated elements. One O(n) copy; publishes nothing if there
     /// were none.
     ///
+    #[doc = panics_doc!()]
+    ///
     /// # Examples
     ///
     /// ```
@@ -595,60 +644,11 @@ impl<T: Clone + PartialEq> CowVec<T> {
     }
 }
 
-impl<T> Default for CowVec<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<T, const N: usize> From<[T; N]> for CowVec<T> {
-    fn from(array: [T; N]) -> Self {
-        Self::from(Vec::from(array))
-    }
-}
-
 impl<T: Clone> From<&[T]> for CowVec<T> {
     fn from(slice: &[T]) -> Self {
         Self::from(slice.to_vec())
     }
 }
-
-impl<T> FromIterator<T> for CowVec<T> {
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        Self::from(Vec::from_iter(iter))
-    }
-}
-
-impl<T: Clone> Extend<T> for CowVec<T> {
-    /// One copy and one publish per call; see [`CowVec::extend`].
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        CowVec::extend(self, iter);
-    }
-}
-
-impl<'a, T: Copy + 'a> Extend<&'a T> for CowVec<T> {
-    /// Copies the elements in, like `Vec`'s `Extend<&T>`; one copy and one publish per
-    /// call.
-    ///
-    /// ```
-    /// let mut v = cow_collections::CowVec::from(vec![1]);
-    /// Extend::extend(&mut v, &[2, 3]);
-    /// assert_eq!(v.to_vec(), [1, 2, 3]);
-    /// ```
-    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
-        CowVec::extend(self, iter.into_iter().copied());
-    }
-}
-
-impl<T: PartialEq> PartialEq for CowVec<T> {
-    /// Compares the current contents of both vectors (each read lock-free; the two
-    /// reads are not one atomic step).
-    fn eq(&self, other: &Self) -> bool {
-        *self.read() == *other.read()
-    }
-}
-
-impl<T: Eq> Eq for CowVec<T> {}
 
 impl<T: PartialEq> PartialEq<Vec<T>> for CowVec<T> {
     fn eq(&self, other: &Vec<T>) -> bool {

@@ -454,11 +454,58 @@ impl<T> CowCell<T> {
         let lock = self.lock_writer("CowCell::store");
         let current = self.current().current();
         // SAFETY: the current version stays alive while we hold the writer lock.
-        let current = unsafe { current.as_ref() };
-        version::acquire_holder(current);
-        let replaced = Snapshot::from_held(NonNull::from(current));
-        self.publish(lock, current.version + 1, value);
+        let number = unsafe { current.as_ref() }.version;
+        // SAFETY: as above.
+        version::acquire_holder(unsafe { current.as_ref() });
+        // The pointer itself, not one derived from a reference: a snapshot may free it.
+        let replaced = Snapshot::from_held(current);
+        self.publish(lock, number + 1, value);
         replaced
+    }
+
+    /// [`store`](Self::store), but only if `value` differs from the current version:
+    /// returns the replaced version, or `None` when `value == *current` and nothing was
+    /// published (no new version number, no waiter woken). A config reloader that
+    /// re-reads an unchanged file publishes nothing. One `T::eq` under the writer lock,
+    /// no copy. tokio's `watch::Sender::send_if_modified`, decided by `PartialEq`.
+    ///
+    /// # Panics
+    ///
+    /// If called on this cell from inside its own `update`/`try_update` closure or while
+    /// this thread holds its [`WriteGuard`] (it would deadlock). Propagates a panic from
+    /// `T::eq`, having published nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowCell;
+    ///
+    /// let config = CowCell::new(String::from("port = 80"));
+    /// assert!(config.store_if_changed(String::from("port = 80")).is_none());
+    /// assert_eq!(config.version(), 0); // the same text: nothing published
+    /// let old = config.store_if_changed(String::from("port = 8080")).unwrap();
+    /// assert_eq!((old.as_str(), config.version()), ("port = 80", 1));
+    /// ```
+    pub fn store_if_changed(&self, value: T) -> Option<Snapshot<T>>
+    where
+        T: PartialEq,
+    {
+        let lock = self.lock_writer("CowCell::store_if_changed");
+        let current = self.current().current();
+        // SAFETY: the current version stays alive while we hold the writer lock.
+        let shown = unsafe { current.as_ref() };
+        if shown.value == value {
+            // The rejected value is dropped outside the lock.
+            drop(lock);
+            drop(value);
+            return None;
+        }
+        let number = shown.version;
+        version::acquire_holder(shown);
+        // The pointer itself, not one derived from a reference: a snapshot may free it.
+        let replaced = Snapshot::from_held(current);
+        self.publish(lock, number + 1, value);
+        Some(replaced)
     }
 
     /// Runs `f` exactly once on a private copy of the current value and publishes the
@@ -839,7 +886,7 @@ impl<T> CowCell<T> {
     /// ```
     #[must_use = "a watcher does nothing until `changed()` or `wait()` is called on it"]
     pub fn watch(&self) -> Watcher<'_, T> {
-        Watcher::new(self, self.version())
+        Watcher::new(self, self.snapshot())
     }
 
     /// Locks the writer mutex, or panics if this thread already holds it.
@@ -902,7 +949,7 @@ impl<T> Clone for CowCell<T> {
     fn clone(&self) -> Self {
         let current = self.current().protect();
         version::acquire_owner(current.version());
-        Self::from_owned(NonNull::from(current.version()), self.weigh)
+        Self::from_owned(current.as_ptr(), self.weigh)
     }
 }
 

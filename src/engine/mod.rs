@@ -13,4 +13,4 @@ mod watcher;
 
 pub use cell::{CowCell, Retired, WriteGuard};
 pub use snapshot::{ReadAs, ReadGuard, Reader, Snapshot};
-pub use watcher::Watcher;
+pub use watcher::{Changes, Watcher};

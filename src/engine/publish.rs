@@ -175,6 +175,13 @@ impl<T> Guard<T> {
         unsafe { self.version.as_ref() }
     }
 
+    /// The version's pointer, with the provenance of the cell's own (never derived from
+    /// a reference, so that it may be used to free the version).
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> NonNull<Version<T>> {
+        self.version
+    }
+
     /// A new holder count of the same version, for a `Snapshot`.
     pub(crate) fn to_held(&self) -> NonNull<Version<T>> {
         version::acquire_holder(self.version());

@@ -78,7 +78,8 @@ impl<T> Version<T> {
             #[cfg(loom)]
             _leak_check: loom::alloc::Track::new(()),
         });
-        NonNull::from(Box::leak(boxed))
+        // SAFETY: `Box::into_raw` never returns null.
+        unsafe { NonNull::new_unchecked(Box::into_raw(boxed)) }
     }
 }
 
@@ -90,7 +91,7 @@ impl<T> Version<T> {
 /// last user of it: [`release_owner`] returned [`Released::Free`], [`release_holder`]
 /// returned `true`, or the caller is an owner that saw no other owner, holder or hazard.
 pub(crate) unsafe fn free<T>(version: NonNull<Version<T>>) -> Box<Version<T>> {
-    // SAFETY: the allocation came from `Box::leak` in `Version::alloc` and has no other
+    // SAFETY: the allocation came from `Box::into_raw` in `Version::alloc` and has no other
     // user (the caller's contract).
     unsafe { Box::from_raw(version.as_ptr()) }
 }

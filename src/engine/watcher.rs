@@ -1,4 +1,5 @@
-//! [`Watcher`]: a handle that returns each newer version of a collection once.
+//! [`Watcher`]: a handle that returns each newer version of a collection once, and
+//! [`Changes`]: such a version together with the one the watcher returned before it.
 
 use core::fmt;
 use std::time::Duration;
@@ -16,8 +17,9 @@ use crate::{CowCell, Snapshot};
 /// so a slow watcher never falls behind. Reading the collection in between (`read()`,
 /// `snapshot()`) does not count as seen: only what the watcher returned does.
 ///
-/// A `Watcher` borrows its collection. It holds no version alive and costs the writer
-/// nothing while it is not waiting.
+/// A `Watcher` borrows its collection. It keeps the last version it returned alive (so
+/// that [`changes`](Watcher::changes) can tell what changed since), and costs the
+/// writer nothing while it is not waiting.
 ///
 /// # Examples
 ///
@@ -35,11 +37,12 @@ use crate::{CowCell, Snapshot};
 /// ```
 pub struct Watcher<'a, T> {
     cell: &'a CowCell<T>,
-    seen: u64,
+    /// The last version returned (at first, the version current when it was made).
+    seen: Snapshot<T>,
 }
 
 impl<'a, T> Watcher<'a, T> {
-    pub(crate) fn new(cell: &'a CowCell<T>, seen: u64) -> Self {
+    pub(crate) fn new(cell: &'a CowCell<T>, seen: Snapshot<T>) -> Self {
         Self { cell, seen }
     }
 
@@ -61,9 +64,57 @@ impl<'a, T> Watcher<'a, T> {
     /// # });
     /// ```
     pub async fn changed(&mut self) -> Snapshot<T> {
-        let newer = self.cell.changed(self.seen).await;
-        self.seen = newer.version();
+        let newer = self.cell.changed(self.seen.version()).await;
+        self.seen = newer.clone();
         newer
+    }
+
+    /// Like [`changed`](Self::changed), but yields the new version together with the
+    /// one this watcher returned before it ([`Changes`]), so that the caller can ask
+    /// what changed between them (`changes.diff()` for the collections), however many
+    /// versions were published in between. Cancel-safe, as `changed`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowMap;
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let routes = CowMap::from([("/", 1)]);
+    /// let mut watcher = routes.watch();
+    /// routes.insert("/", 2);
+    /// routes.insert("/api", 3);
+    /// let changes = watcher.changes().await;
+    /// assert_eq!((changes.older().version(), changes.newer().version()), (0, 2));
+    /// assert_eq!(changes.older()["/"], 1);
+    /// assert_eq!(changes.newer()["/api"], 3);
+    /// # });
+    /// ```
+    pub async fn changes(&mut self) -> Changes<T> {
+        let older = self.seen.clone();
+        let newer = self.changed().await;
+        Changes { older, newer }
+    }
+
+    /// The blocking form of [`changes`](Self::changes): `None` on timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowSet;
+    /// use std::time::Duration;
+    ///
+    /// let flags = CowSet::from(["a"]);
+    /// let mut watcher = flags.watch();
+    /// assert!(watcher.wait_changes(Duration::ZERO).is_none());
+    /// flags.insert("b");
+    /// let changes = watcher.wait_changes(Duration::from_secs(60)).unwrap();
+    /// assert!(!changes.older().contains("b") && changes.newer().contains("b"));
+    /// ```
+    pub fn wait_changes(&mut self, timeout: Duration) -> Option<Changes<T>> {
+        let older = self.seen.clone();
+        let newer = self.wait(timeout)?;
+        Some(Changes { older, newer })
     }
 
     /// Blocks until the latest version is newer than the last one this watcher returned,
@@ -83,8 +134,8 @@ impl<'a, T> Watcher<'a, T> {
     /// assert_eq!(*watcher.wait(Duration::from_secs(60)).unwrap(), [1, 2]);
     /// ```
     pub fn wait(&mut self, timeout: Duration) -> Option<Snapshot<T>> {
-        let newer = self.cell.wait_newer(self.seen, timeout)?;
-        self.seen = newer.version();
+        let newer = self.cell.wait_newer(self.seen.version(), timeout)?;
+        self.seen = newer.clone();
         Some(newer)
     }
 
@@ -103,7 +154,7 @@ impl<'a, T> Watcher<'a, T> {
     /// assert!(watcher.has_changed());
     /// ```
     pub fn has_changed(&self) -> bool {
-        self.cell.version() > self.seen
+        self.cell.version() > self.seen.version()
     }
 
     /// The number of the last version this watcher returned (at first, the version
@@ -119,14 +170,64 @@ impl<'a, T> Watcher<'a, T> {
     /// assert_eq!(cell.watch().seen(), 1);
     /// ```
     pub fn seen(&self) -> u64 {
-        self.seen
+        self.seen.version()
     }
 }
 
 impl<T> fmt::Debug for Watcher<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Watcher")
-            .field("seen", &self.seen)
+            .field("seen", &self.seen.version())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Two versions of one collection: the one a [`Watcher`] returned before, and the newer
+/// one it returns now ([`Watcher::changes`], [`Watcher::wait_changes`]). Versions
+/// published in between are skipped, not queued (there were
+/// `newer().version() - older().version() - 1` of them). For the collections, `diff()`
+/// lists what changed from one to the other.
+pub struct Changes<T> {
+    older: Snapshot<T>,
+    newer: Snapshot<T>,
+}
+
+impl<T> Changes<T> {
+    /// The version the watcher had returned before (or the one current when it was
+    /// made).
+    #[must_use]
+    pub fn older(&self) -> &Snapshot<T> {
+        &self.older
+    }
+
+    /// The new version.
+    #[must_use]
+    pub fn newer(&self) -> &Snapshot<T> {
+        &self.newer
+    }
+
+    /// Both snapshots, `(older, newer)`.
+    #[must_use]
+    pub fn into_parts(self) -> (Snapshot<T>, Snapshot<T>) {
+        (self.older, self.newer)
+    }
+}
+
+impl<T> Clone for Changes<T> {
+    /// O(1): two reference-count increments.
+    fn clone(&self) -> Self {
+        Self {
+            older: self.older.clone(),
+            newer: self.newer.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Changes<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Changes")
+            .field("older", &self.older.version())
+            .field("newer", &self.newer.version())
             .finish_non_exhaustive()
     }
 }

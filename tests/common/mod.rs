@@ -468,3 +468,100 @@ impl fmt::Debug for Dummy {
         write!(f, "#{}", self.id)
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Tests every concurrent map must pass
+// ---------------------------------------------------------------------------------------
+
+/// The tests of the operations `CowMap` and `CowBTreeMap` share (one implementation,
+/// `src/collections/ops.rs`), generated for the map type `$map` so that they are written
+/// once: the Java `ConcurrentMap` writes that only these two have. Keys are inserted in
+/// ascending order, so that insertion order and key order agree.
+#[allow(unused_macros)]
+macro_rules! concurrent_map_tests {
+    ($map:ident) => {
+        #[test]
+        fn get_or_insert_with_makes_a_value_only_for_an_absent_key() {
+            let m = $map::from([(1, 10)]);
+            let mut calls = 0;
+            let mut make = |value| {
+                calls += 1;
+                value
+            };
+            assert_eq!(m.get_or_insert_with(1, || make(99)), 10);
+            assert_eq!(m.version(), 0, "present: nothing published");
+            assert_eq!(m.get_or_insert_with(2, || make(20)), 20);
+            assert_eq!(m.get_or_insert_with(2, || make(21)), 20);
+            assert_eq!(calls, 1);
+            assert_eq!((m.get(&2), m.len(), m.version()), (Some(20), 2, 1));
+        }
+
+        #[test]
+        fn compute_if_present_replaces_removes_or_leaves_absent_keys_alone() {
+            let m = $map::from([(1, 10), (2, 20)]);
+            assert_eq!(m.compute_if_present(&1, |v| Some(v + 1)), Some(11));
+            assert_eq!(m.compute_if_present(&2, |_| None), None);
+            let mut called = false;
+            assert_eq!(
+                m.compute_if_present(&3, |_| {
+                    called = true;
+                    Some(0)
+                }),
+                None
+            );
+            assert!(!called, "f is not called for an absent key");
+            assert!(!m.contains_key(&3), "an absent key stays absent");
+            assert_eq!((m.get(&1), m.len(), m.version()), (Some(11), 1, 2));
+        }
+
+        #[test]
+        fn merge_inserts_combines_and_removes() {
+            let m = $map::new();
+            assert_eq!(m.merge("a", 1, |_, _| unreachable!("absent")), Some(1));
+            assert_eq!(m.merge("a", 5, |old, new| Some(old + new)), Some(6));
+            assert_eq!(m.merge("b", 2, |old, new| Some(old + new)), Some(2));
+            assert_eq!(m.merge("a", 0, |_, _| None), None);
+            assert_eq!((m.get("a"), m.get("b"), m.version()), (None, Some(2), 4));
+        }
+
+        #[test]
+        fn remove_entry_returns_the_stored_key() {
+            let m = $map::from([("k".to_string(), 1), ("l".to_string(), 2)]);
+            assert_eq!(m.remove_entry("k"), Some(("k".to_string(), 1)));
+            assert_eq!(m.remove_entry("k"), None);
+            assert_eq!((m.len(), m.version()), (1, 1));
+        }
+
+        #[test]
+        fn java_map_writes_panic_naming_the_call_when_reentrant() {
+            common::with_timeout(|| {
+                let m = $map::from([(1, 1)]);
+                let name = stringify!($map);
+                type Write = (&'static str, fn(&$map<i32, i32>));
+                let writes: [Write; 4] = [
+                    ("get_or_insert_with", |m| {
+                        m.get_or_insert_with(2, || 2);
+                    }),
+                    ("compute_if_present", |m| {
+                        m.compute_if_present(&1, |_| None);
+                    }),
+                    ("merge", |m| {
+                        m.merge(1, 1, |a, b| Some(a + b));
+                    }),
+                    ("remove_entry", |m| {
+                        m.remove_entry(&1);
+                    }),
+                ];
+                for (call, write) in writes {
+                    let needle = format!("`{name}::{call}`");
+                    common::expect_panic(&["re-entrant", &needle], || m.update(|_| write(&m)));
+                    assert_eq!((m.version(), m.get(&1)), (0, Some(1)), "{call}");
+                }
+                m.merge(1, 1, |a, b| Some(a + b));
+                assert_eq!((m.version(), m.get(&1)), (1, Some(2)));
+            });
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use concurrent_map_tests;
