@@ -194,7 +194,7 @@ mod diff;
 mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
-pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
+pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec, MapDiff, SetDiff};
 pub use diff::{DiffItem, SetDiffItem};
 pub use engine::{
     Changes, CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard,

@@ -317,6 +317,9 @@ fn counted_diff(
     (items, KEY_CMPS.with(Cell::get), VALUE_EQS.with(Cell::get))
 }
 
+/// A write made to a copy of the base map, near a key.
+type Write = fn(&mut PersistentBTreeMap<Key, Value>, &Key);
+
 /// Versions one write apart compare O(leaf) keys and values, not O(n): the diff skips
 /// what they share. A separately built copy is compared whole.
 #[test]
@@ -324,7 +327,7 @@ fn one_write_apart_compares_one_leaf() {
     let n: u32 = if cfg!(miri) { 2_000 } else { 100_000 };
     let base: PersistentBTreeMap<Key, Value> = (0..n).map(|i| (Key(2 * i), Value(i))).collect();
     let mid = Key(n);
-    let writes: [(&str, fn(&mut PersistentBTreeMap<Key, Value>, &Key)); 5] = [
+    let writes: [(&str, Write); 5] = [
         ("update", |m, k| {
             m.insert(k.clone(), Value(u32::MAX));
         }),
