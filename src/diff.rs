@@ -1,5 +1,5 @@
 //! The items of a diff between two versions of a collection: [`DiffItem`] for maps,
-//! [`SetDiffItem`] for sets.
+//! [`SetDiffItem`] for sets, [`VecEdit`] for vectors (an edit script).
 //!
 //! A diff is read as "what to do to the older version to get the newer one", the way
 //! `older.diff(&newer)` is called: an entry the newer version has and the older one
@@ -240,3 +240,79 @@ impl<T: fmt::Display> fmt::Display for SetDiffItem<'_, T> {
         }
     }
 }
+
+/// One step of the edit script between two versions of a [`CowVec`](crate::CowVec):
+/// a run of elements removed or inserted. Made by `older.diff(&newer)` on a
+/// `Snapshot<Vec<T>>` (and [`Changes::diff`](crate::Changes)).
+///
+/// Both indices of every step are given. Applied in order to a copy of the older
+/// version, each step at its `new_index` (a [`Removed`](VecEdit::Removed) run is
+/// drained there, an [`Inserted`](VecEdit::Inserted) run spliced in there), the script
+/// turns it into the newer version: before each step, the copy's first `new_index`
+/// elements already are the newer version's, and the rest is the older version's from
+/// `old_index` on. A replaced run is a `Removed` step followed by an `Inserted` one at
+/// the same indices.
+///
+/// # Examples
+///
+/// ```
+/// use cow_collections::{CowVec, VecEdit};
+///
+/// let v1 = vec!["a", "b", "c", "d"];
+/// let v2 = vec!["a", "x", "c", "d", "e"];
+/// let list = CowVec::from(v1.clone());
+/// let older = list.snapshot();
+/// list.store(v2.clone());
+/// let newer = list.snapshot();
+/// let script = older.diff(&newer);
+/// assert_eq!(
+///     script,
+///     [
+///         VecEdit::Removed { old_index: 1, new_index: 1, elements: &["b"][..] },
+///         VecEdit::Inserted { old_index: 2, new_index: 1, elements: &["x"][..] },
+///         VecEdit::Inserted { old_index: 4, new_index: 4, elements: &["e"][..] },
+///     ]
+/// );
+/// let mut copy = v1;
+/// for edit in &script {
+///     match *edit {
+///         VecEdit::Removed { new_index, elements, .. } => {
+///             copy.drain(new_index..new_index + elements.len());
+///         }
+///         VecEdit::Inserted { new_index, elements, .. } => {
+///             copy.splice(new_index..new_index, elements.iter().copied());
+///         }
+///     }
+/// }
+/// assert_eq!(copy, v2);
+/// ```
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub enum VecEdit<'a, T> {
+    /// A run of the older version's elements that the newer version does not have.
+    Removed {
+        /// Where the run starts in the older version.
+        old_index: usize,
+        /// Where it would start in the newer version: where to remove it when the
+        /// script is applied in order.
+        new_index: usize,
+        /// The run (borrowed from the older version).
+        elements: &'a [T],
+    },
+    /// A run of the newer version's elements that the older version does not have.
+    Inserted {
+        /// Where it goes in the older version (before the element at `old_index`).
+        old_index: usize,
+        /// Where the run starts in the newer version.
+        new_index: usize,
+        /// The run (borrowed from the newer version).
+        elements: &'a [T],
+    },
+}
+
+impl<T> Clone for VecEdit<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for VecEdit<'_, T> {}

@@ -195,7 +195,7 @@ mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
 pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec, MapDiff, SetDiff};
-pub use diff::{DiffItem, SetDiffItem};
+pub use diff::{DiffItem, SetDiffItem, VecEdit};
 pub use engine::{
     Changes, CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard,
 };

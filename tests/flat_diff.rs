@@ -2,7 +2,8 @@
 //! watcher's change feed) for the four maps and sets: differential proptests against a
 //! naive diff that walks both versions whole with linear searches (no hashing), over
 //! random histories with inserts, rewrites of equal values, removals in both of
-//! indexmap's ways, re-insertions, reorderings and whole stores.
+//! indexmap's ways, re-insertions, reorderings and whole stores. `CowVec`'s edit
+//! script: applied to the older version, it must give the newer one.
 
 // Loom runs only tests/loom.rs: these tests use std primitives.
 #![cfg(not(loom))]
@@ -12,7 +13,8 @@ use std::hash::BuildHasherDefault;
 use std::time::Duration;
 
 use cow_collections::{
-    CowBTreeMap, CowBTreeSet, CowMap, CowSet, DiffItem, MapDiff, SetDiff, SetDiffItem, Snapshot,
+    CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec, DiffItem, MapDiff, SetDiff, SetDiffItem,
+    Snapshot, VecEdit,
 };
 use indexmap::{IndexMap, IndexSet};
 use proptest::collection::vec as list;
@@ -182,6 +184,134 @@ proptest! {
             check(&current, snap, 1);
         }
     }
+}
+
+/// Checks `older.diff(newer)`: every step's run is where it says in its version, the
+/// steps come in order, and applying them in order to a copy of `older` gives `newer`.
+fn check_vec_script(older: &Snapshot<Vec<u8>>, newer: &Snapshot<Vec<u8>>) {
+    let script = older.diff(newer);
+    let mut copy: Vec<u8> = older.to_vec();
+    let (mut last_old, mut last_new) = (0, 0);
+    for edit in &script {
+        match *edit {
+            VecEdit::Removed {
+                old_index,
+                new_index,
+                elements,
+            } => {
+                assert!(!elements.is_empty());
+                assert_eq!(&older[old_index..old_index + elements.len()], elements);
+                assert!(old_index >= last_old && new_index >= last_new, "{script:?}");
+                assert_eq!(&copy[new_index..new_index + elements.len()], elements);
+                copy.drain(new_index..new_index + elements.len());
+                (last_old, last_new) = (old_index + elements.len(), new_index);
+            }
+            VecEdit::Inserted {
+                old_index,
+                new_index,
+                elements,
+            } => {
+                assert!(!elements.is_empty());
+                assert_eq!(&newer[new_index..new_index + elements.len()], elements);
+                assert!(old_index >= last_old && new_index >= last_new, "{script:?}");
+                copy.splice(new_index..new_index, elements.iter().copied());
+                (last_old, last_new) = (old_index, new_index + elements.len());
+            }
+        }
+    }
+    assert_eq!(&copy, &**newer, "{script:?}");
+    if older[..] == newer[..] {
+        assert!(script.is_empty(), "equal vectors: {script:?}");
+    }
+}
+
+#[derive(Clone, Debug)]
+enum VecOp {
+    Push(u8),
+    Insert(u8, u8),
+    Remove(u8),
+    /// Sets an element to the value it has, or to another.
+    Set(u8, u8),
+    Retain(u8),
+    Reverse,
+    StoreSame,
+    Keep,
+}
+
+fn vec_op() -> impl Strategy<Value = VecOp> {
+    prop_oneof![
+        4 => (0..6u8).prop_map(VecOp::Push),
+        3 => (any::<u8>(), 0..6u8).prop_map(|(i, v)| VecOp::Insert(i, v)),
+        3 => any::<u8>().prop_map(VecOp::Remove),
+        2 => (any::<u8>(), 0..6u8).prop_map(|(i, v)| VecOp::Set(i, v)),
+        1 => (0..6u8).prop_map(VecOp::Retain),
+        1 => Just(VecOp::Reverse),
+        1 => Just(VecOp::StoreSame),
+        3 => Just(VecOp::Keep),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Random histories of a `CowVec`: every kept snapshot's script to the current
+    /// version, both ways, and the change feed's.
+    #[test]
+    fn vec_script_turns_older_into_newer(ops in list(vec_op(), 1..if cfg!(miri) { 8 } else { 64 })) {
+        let vec: CowVec<u8> = CowVec::new();
+        let mut watcher = vec.watch();
+        let mut kept = vec![vec.snapshot()];
+        for op in ops {
+            let len = vec.len();
+            match op {
+                VecOp::Push(v) => vec.push(v),
+                VecOp::Insert(i, v) => vec.insert(usize::from(i) % (len + 1), v),
+                VecOp::Remove(i) if len > 0 => { vec.remove(usize::from(i) % len); }
+                VecOp::Set(i, v) if len > 0 => vec.update(|x| x[usize::from(i) % len] = v),
+                VecOp::Retain(m) => vec.retain(|x| *x % 6 != m),
+                VecOp::Reverse => vec.update(|x| x.reverse()),
+                VecOp::StoreSame => prop_assert!(vec.store_if_changed(vec.to_vec()).is_none()),
+                VecOp::Keep => {
+                    kept.push(vec.snapshot());
+                    if let Some(changes) = watcher.wait_changes(Duration::ZERO) {
+                        prop_assert_eq!(changes.diff(), changes.older().diff(changes.newer()));
+                        check_vec_script(changes.older(), changes.newer());
+                    }
+                }
+                VecOp::Remove(_) | VecOp::Set(..) => {}
+            }
+        }
+        let current = vec.snapshot();
+        for snap in &kept {
+            check_vec_script(snap, &current);
+            check_vec_script(&current, snap);
+        }
+    }
+}
+
+#[test]
+fn vec_script_of_the_same_version_and_of_disjoint_vectors() {
+    let list = CowVec::from(vec![1, 2, 3]);
+    let snap = list.snapshot();
+    assert!(snap.diff(&snap).is_empty());
+    let other = Snapshot::from(vec![7, 8]);
+    assert_eq!(
+        snap.diff(&other),
+        [
+            VecEdit::Removed {
+                old_index: 0,
+                new_index: 0,
+                elements: &[1, 2, 3][..]
+            },
+            VecEdit::Inserted {
+                old_index: 3,
+                new_index: 0,
+                elements: &[7, 8][..]
+            },
+        ]
+    );
+    let empty = Snapshot::from(Vec::<u8>::new());
+    assert!(empty.diff(&Snapshot::from(Vec::new())).is_empty());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `older.diff(&newer)` on snapshots of the flat collections ([`CowMap`](crate::CowMap)
 //! and [`CowSet`](crate::CowSet), whose versions are indexmap's `IndexMap` and
-//! `IndexSet`), and `diff()` on a watcher's [`Changes`] for the four maps and sets.
+//! `IndexSet`; [`CowVec`](crate::CowVec), an edit script), and `diff()` on a
+//! watcher's [`Changes`] for all five.
 //!
 //! A flat version shares nothing with the next one (a write copies the whole table), so
 //! there is no structure to skip: the diff looks every key of one version up in the
@@ -23,7 +24,7 @@ use indexmap::{map, set, IndexMap, IndexSet};
 
 use crate::{
     btree_map, btree_set, Changes, DiffItem, PersistentBTreeMap, PersistentBTreeSet, SetDiffItem,
-    Snapshot,
+    Snapshot, VecEdit,
 };
 
 /// A lazy iterator over the differences between two versions of a
@@ -355,6 +356,113 @@ impl<T: Ord> Changes<PersistentBTreeSet<T>> {
     /// assert!(changes.diff().eq([SetDiffItem::Removed(&7)]));
     /// ```
     pub fn diff(&self) -> btree_set::Diff<'_, T> {
+        self.older().diff(self.newer())
+    }
+}
+
+impl<T: Hash + Eq> Snapshot<Vec<T>> {
+    /// The edit script from this version of a [`CowVec`](crate::CowVec) to `newer`: the
+    /// runs of elements removed and inserted, in order, each with its index in both
+    /// versions ([`VecEdit`]); empty for equal vectors. Applied in order at each step's
+    /// `new_index`, it turns a copy of `self` into `newer`.
+    ///
+    /// # Cost
+    ///
+    /// The script comes from the [`similar`](https://docs.rs/similar) crate's Myers
+    /// diff: the common prefix and suffix are trimmed in O(n + m), then the middle costs
+    /// O((n + m) · d) for d differing elements, with a hash of every element; its
+    /// heuristics bound the work on hard inputs, so the script is short but not always
+    /// the shortest. Eager: the script is a `Vec`. Nothing, at once, when both are the
+    /// same version (the same allocation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::{CowVec, VecEdit};
+    ///
+    /// let steps = CowVec::from(vec!["fetch", "build", "test"]);
+    /// let before = steps.snapshot();
+    /// steps.insert(2, "lint");
+    /// steps.retain(|s| *s != "fetch");
+    /// let after = steps.snapshot();
+    /// assert_eq!(
+    ///     before.diff(&after),
+    ///     [
+    ///         VecEdit::Removed { old_index: 0, new_index: 0, elements: &["fetch"][..] },
+    ///         VecEdit::Inserted { old_index: 2, new_index: 1, elements: &["lint"][..] },
+    ///     ]
+    /// );
+    /// assert!(after.diff(&after).is_empty());
+    /// ```
+    #[must_use]
+    pub fn diff<'a>(&'a self, newer: &'a [T]) -> Vec<VecEdit<'a, T>> {
+        let older: &'a [T] = self;
+        if core::ptr::eq(older, newer) {
+            return Vec::new();
+        }
+        let ops = similar::capture_diff_slices(similar::Algorithm::Myers, older, newer);
+        let mut script = Vec::new();
+        for op in ops {
+            let (old_index, old_len, new_index, new_len) = match op {
+                similar::DiffOp::Equal { .. } => continue,
+                similar::DiffOp::Delete {
+                    old_index,
+                    old_len,
+                    new_index,
+                } => (old_index, old_len, new_index, 0),
+                similar::DiffOp::Insert {
+                    old_index,
+                    new_index,
+                    new_len,
+                } => (old_index, 0, new_index, new_len),
+                similar::DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => (old_index, old_len, new_index, new_len),
+            };
+            if old_len > 0 {
+                script.push(VecEdit::Removed {
+                    old_index,
+                    new_index,
+                    elements: &older[old_index..old_index + old_len],
+                });
+            }
+            if new_len > 0 {
+                script.push(VecEdit::Inserted {
+                    old_index: old_index + old_len,
+                    new_index,
+                    elements: &newer[new_index..new_index + new_len],
+                });
+            }
+        }
+        script
+    }
+}
+
+impl<T: Hash + Eq> Changes<Vec<T>> {
+    /// The edit script from [`older`](Self::older) to [`newer`](Self::newer): their
+    /// [`diff`](Snapshot::diff) ([`VecEdit`]s).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::{CowVec, VecEdit};
+    /// use std::time::Duration;
+    ///
+    /// let log = CowVec::from(vec![1, 2]);
+    /// let mut watcher = log.watch();
+    /// log.push(3);
+    /// log.push(4);
+    /// let changes = watcher.wait_changes(Duration::from_secs(60)).unwrap();
+    /// assert_eq!(
+    ///     changes.diff(),
+    ///     [VecEdit::Inserted { old_index: 2, new_index: 2, elements: &[3, 4][..] }]
+    /// );
+    /// ```
+    #[must_use]
+    pub fn diff(&self) -> Vec<VecEdit<'_, T>> {
         self.older().diff(self.newer())
     }
 }
