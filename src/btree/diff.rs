@@ -175,9 +175,11 @@ impl<'a, K: Ord, V: PartialEq> Iterator for Diff<'a, K, V> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(height) = self.older.shared_start(&self.newer) {
-                // Both stand on the first entry after it, not yet compared.
-                self.older.skip(height);
-                self.newer.skip(height);
+                // With the shared siblings after it, read from the parents' child arrays.
+                // Both then stand on the first entry after them, not yet compared.
+                let run = self.older.shared_run(&self.newer, height);
+                self.older.skip(height, run);
+                self.newer.skip(height, run);
                 continue;
             }
             let (old, new) = match (self.older.entry(), self.newer.entry()) {
