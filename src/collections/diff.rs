@@ -269,7 +269,8 @@ where
     S: BuildHasher,
 {
     /// What changed from [`older`](Self::older) to [`newer`](Self::newer): their
-    /// [`diff`](Snapshot::diff), removals first, then additions and changes.
+    /// [`diff`](Snapshot::diff), removals first, then additions and changes. Lazy; one
+    /// hash lookup per key of each version, O(n + m).
     ///
     /// # Examples
     ///
@@ -296,7 +297,8 @@ where
     S: BuildHasher,
 {
     /// What changed from [`older`](Self::older) to [`newer`](Self::newer): their
-    /// [`diff`](Snapshot::diff), removals first, then additions.
+    /// [`diff`](Snapshot::diff), removals first, then additions. Lazy; one hash lookup
+    /// per element of each version, O(n + m).
     ///
     /// # Examples
     ///
@@ -341,7 +343,8 @@ impl<K: Ord, V: PartialEq> Changes<PersistentBTreeMap<K, V>> {
 
 impl<T: Ord> Changes<PersistentBTreeSet<T>> {
     /// What changed from [`older`](Self::older) to [`newer`](Self::newer), in order:
-    /// [`PersistentBTreeSet::diff`], which skips every subtree the two versions share.
+    /// [`PersistentBTreeSet::diff`], which skips every subtree the two versions share,
+    /// O(changes · log n).
     ///
     /// # Examples
     ///
@@ -443,7 +446,7 @@ impl<T: Hash + Eq> Snapshot<Vec<T>> {
 
 impl<T: Hash + Eq> Changes<Vec<T>> {
     /// The edit script from [`older`](Self::older) to [`newer`](Self::newer): their
-    /// [`diff`](Snapshot::diff) ([`VecEdit`]s).
+    /// [`diff`](Snapshot::diff) ([`VecEdit`]s), O((n + m) · d) for d differing elements.
     ///
     /// # Examples
     ///
