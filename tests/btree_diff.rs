@@ -111,7 +111,7 @@ proptest! {
 /// trees of three levels, diffed pairwise.
 #[test]
 fn long_fixed_history() {
-    let n = if cfg!(miri) { 30 } else { 3000 };
+    let n = if cfg!(miri) { 20 } else { 3000 };
     let mut x = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
         x ^= x << 13;
@@ -146,7 +146,7 @@ fn long_fixed_history() {
 #[test]
 fn imbl_161_entry_after_a_shared_node() {
     let sizes: &[usize] = if cfg!(miri) {
-        &[17, 40]
+        &[17, 33]
     } else {
         &[17, 40, 100, 700, 6000]
     };
@@ -192,7 +192,7 @@ fn imbl_161_entry_after_a_shared_node() {
 #[test]
 fn separately_built_equal_trees_diff_to_nothing() {
     let sizes: &[u32] = if cfg!(miri) {
-        &[0, 1, 17, 80]
+        &[0, 1, 17, 40]
     } else {
         &[0, 1, 16, 17, 1000, 40_000]
     };
@@ -326,7 +326,7 @@ type Write = fn(&mut PersistentBTreeMap<Key, Value>, &Key);
 /// what they share. A separately built copy is compared whole.
 #[test]
 fn one_write_apart_compares_one_leaf() {
-    let n: u32 = if cfg!(miri) { 2_000 } else { 100_000 };
+    let n: u32 = if cfg!(miri) { 600 } else { 100_000 };
     let base: PersistentBTreeMap<Key, Value> = (0..n).map(|i| (Key(2 * i), Value(i))).collect();
     let mid = Key(n);
     let writes: [(&str, Write); 5] = [
