@@ -1,18 +1,23 @@
 //! A configuration file reloaded while requests read it, and services that react to each
-//! new version: `CowCell<Config>` with `Reader` handles, `changed().await` and
-//! `wait_newer`.
+//! new version: `CowCell<Config>` with `Reader` handles, `changed().await`, and a
+//! `Watcher`'s change feed that prints what changed; a file rewritten with the same
+//! content publishes nothing (`store_if_changed`).
 //!
 //! * The operator (the main thread) rewrites a config file in the temp directory a few
 //!   times, each time atomically (write a temp file, then rename it over the old one).
 //!   Once, it writes a file cut in half.
 //! * The reloader thread polls the file's modification time and size every 2 ms. When
-//!   they change, it reads and parses the file and `store`s the new `Config` (no copy of
-//!   the old one, one atomic publish). A file that does not parse is rejected and the
-//!   running config stays.
-//! * A tokio task awaits `config.changed(seen)` and a plain thread blocks in
-//!   `config.wait_newer(seen, timeout)`; both print each version they see, as a service
-//!   would rebuild its client pool or re-bind a listener there. Versions published in
-//!   between are skipped, not queued: a waiter always gets the latest.
+//!   they change, it reads and parses the file and publishes the new `Config` with
+//!   `store_if_changed` (no copy of the old one, one atomic publish), which publishes
+//!   nothing, and wakes nobody, when the file was rewritten with the same content (the
+//!   operator does that once). A file that does not parse is rejected and the running
+//!   config stays.
+//! * A tokio task awaits `config.changed(seen)`, and a plain thread blocks in a
+//!   `Watcher`'s `wait_changes`, which returns the new version with the one the watcher
+//!   saw before; the thread prints what changed between them (the fields, and the
+//!   limits through `PersistentBTreeMap::diff`), as a service would rebuild only what
+//!   changed. Versions published in between are skipped, not queued: a waiter always
+//!   gets the latest, and the diff covers every version it skipped.
 //! * Request threads poll the config through their own `Reader` (one version check per
 //!   read when nothing changed) and assert, on every read, that versions never go down,
 //!   that the config is whole (every field from the same generation of the file: a
@@ -25,13 +30,13 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use clap::Parser;
-use cow_collections::CowCell;
+use cow_collections::{CowCell, PersistentBTreeMap};
 
 /// The parsed configuration. `generation` is written by the operator; every other field
 /// is derived from it, so a reader can tell a whole config from a mixed one.
@@ -41,7 +46,8 @@ struct Config {
     listen: String,
     timeout_ms: u64,
     backends: Vec<String>,
-    limits: BTreeMap<String, u64>,
+    /// A persistent B+tree, so that two versions can be diffed (`limits.diff`).
+    limits: PersistentBTreeMap<String, u64>,
 }
 
 impl Config {
@@ -52,8 +58,10 @@ impl Config {
             listen: format!("0.0.0.0:{}", 8000 + g),
             timeout_ms: 100 + g,
             backends: (0..3 + g % 4).map(|i| format!("backend-{g}-{i}")).collect(),
-            limits: [("rps", 1000 * g), ("burst", 10 * g), ("conns", g)]
+            // Some limits change every generation, some every third, one comes and goes.
+            limits: [("rps", 1000 * g), ("burst", 10 * (g / 3)), ("conns", 64)]
                 .into_iter()
+                .chain((g % 2 == 1).then_some(("canary", g)))
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
         }
@@ -83,7 +91,7 @@ impl Config {
     /// error, not a smaller config).
     fn parse(text: &str) -> Result<Self, String> {
         let mut fields = BTreeMap::new();
-        let mut limits = BTreeMap::new();
+        let mut limits = PersistentBTreeMap::new();
         let mut ended = false;
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if line == "end" {
@@ -133,14 +141,43 @@ fn write_atomically(path: &Path, text: &str) {
     fs::rename(&tmp, path).expect("rename temp config");
 }
 
-/// Reads and parses the file, then publishes it; returns the new version number.
-fn reload(config: &CowCell<Config>, path: &Path) -> Result<u64, String> {
+/// Reads and parses the file, then publishes it if it differs from the running config;
+/// returns the new version number, or `None` if the content was the same.
+fn reload(config: &CowCell<Config>, path: &Path) -> Result<Option<u64>, String> {
     let text = fs::read_to_string(path).map_err(|e| e.to_string())?;
     let parsed = Config::parse(&text)?;
-    // `store` publishes the new value whole and hands back the old version (dropped here,
-    // or later by the last reader still holding it).
-    let previous = config.store(parsed);
-    Ok(previous.version() + 1)
+    // `store_if_changed` publishes the new value whole and hands back the old version
+    // (dropped here, or later by the last reader still holding it); an equal value is
+    // dropped, and nothing is published.
+    Ok(config
+        .store_if_changed(parsed)
+        .map(|previous| previous.version() + 1))
+}
+
+/// What changed from `older` to `newer`: one `+`/`-`/`~` line per field or limit.
+fn describe_changes(older: &Config, newer: &Config) -> Vec<String> {
+    let mut lines = Vec::new();
+    if older.listen != newer.listen {
+        lines.push(format!("~ listen: {} -> {}", older.listen, newer.listen));
+    }
+    if older.timeout_ms != newer.timeout_ms {
+        lines.push(format!(
+            "~ timeout_ms: {} -> {}",
+            older.timeout_ms, newer.timeout_ms
+        ));
+    }
+    if older.backends != newer.backends {
+        lines.push(format!("~ backends: {}", newer.backends.join(",")));
+    }
+    // The limits are a B+tree: `diff` yields `DiffItem`s, which print as `+ k: v`,
+    // `- k: v` or `~ k: old -> new`.
+    lines.extend(
+        older
+            .limits
+            .diff(&newer.limits)
+            .map(|item| format!("limit {item}")),
+    );
+    lines
 }
 
 /// What the reloader compares to notice a new file: modification time and length.
@@ -149,9 +186,15 @@ fn file_stamp(path: &Path) -> Option<(SystemTime, u64)> {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-/// The reloader: polls the file and publishes every new file that parses, until `stop`.
-/// Returns how many files it rejected.
-fn run_reloader(config: &CowCell<Config>, path: &Path, stop: &AtomicBool) -> u64 {
+/// The reloader: polls the file and publishes every new file that parses and differs
+/// from the running config, until `stop`; counts the files with the same content in
+/// `unchanged`. Returns how many files it rejected.
+fn run_reloader(
+    config: &CowCell<Config>,
+    path: &Path,
+    stop: &AtomicBool,
+    unchanged: &AtomicU64,
+) -> u64 {
     let mut stamp = file_stamp(path);
     let mut rejected = 0;
     while !stop.load(Ordering::Acquire) {
@@ -162,7 +205,15 @@ fn run_reloader(config: &CowCell<Config>, path: &Path, stop: &AtomicBool) -> u64
         }
         stamp = now;
         match reload(config, path) {
-            Ok(version) => println!("config_reload: reloader published version {version}"),
+            Ok(Some(version)) => println!("config_reload: reloader published version {version}"),
+            Ok(None) => {
+                println!(
+                    "config_reload: reloader read a file with the same content; nothing \
+                     published, version {} stays",
+                    config.version()
+                );
+                unchanged.fetch_add(1, Ordering::Release);
+            }
             Err(error) => {
                 rejected += 1;
                 println!(
@@ -179,8 +230,9 @@ fn run_reloader(config: &CowCell<Config>, path: &Path, stop: &AtomicBool) -> u64
 #[derive(Parser)]
 #[command(about = "A config file reloaded while readers use it and waiters react to it")]
 struct Args {
-    /// How many times the operator rewrites the file (one of them cut in half).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(2..))]
+    /// How many times the operator rewrites the file (one of them cut in half, one with
+    /// the same content as before).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(3..))]
     reloads: u64,
     /// Milliseconds between two rewrites.
     #[arg(long, default_value_t = 20)]
@@ -222,8 +274,9 @@ fn main() {
     let initial = Config::parse(&fs::read_to_string(path).unwrap()).expect("initial config");
     let config = Arc::new(CowCell::new(initial));
     println!("config_reload: loaded {} as version 0", path.display());
-    // Every rewrite but the truncated one is published: the waiters stop at this one.
-    let last_version = reloads - 1;
+    // Every rewrite but the truncated one and the identical one is published: the
+    // waiters stop at this one.
+    let last_version = reloads - 2;
 
     // A tokio task that reacts to every new version it gets to see.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -252,6 +305,7 @@ fn main() {
     // version -> generation, as published by the reloader.
     let published = Mutex::new(vec![0u64]);
     let stop = AtomicBool::new(false);
+    let unchanged = AtomicU64::new(0);
     let (reads, rejected, thread_seen) = thread::scope(|s| {
         let readers: Vec<_> = (0..3)
             .map(|_| {
@@ -282,22 +336,30 @@ fn main() {
                 })
             })
             .collect();
-        let reloader = s.spawn(|| run_reloader(&config, path, &stop));
-        // A plain thread that blocks until the next version (no runtime involved).
-        let waiter = s.spawn(|| {
+        let reloader = s.spawn(|| run_reloader(&config, path, &stop, &unchanged));
+        // A plain thread that blocks until the next version (no runtime involved) and
+        // prints what changed since the version it saw before.
+        let mut watcher = config.watch();
+        let waiter = s.spawn(move || {
             let mut seen = Vec::new();
-            let mut since = config.version();
-            while since < last_version {
-                let newer = config
-                    .wait_newer(since, Duration::from_secs(30))
+            while watcher.seen() < last_version {
+                let changes = watcher
+                    .wait_changes(Duration::from_secs(30))
                     .expect("the reloader publishes within 30 s");
-                since = newer.version();
+                let (older, newer) = (changes.older(), changes.newer());
+                let changed = describe_changes(older, newer);
                 println!(
-                    "config_reload: waiting thread saw version {since} (generation {})",
-                    newer.generation
+                    "config_reload: waiting thread saw version {} (generation {}); since \
+                     version {}: {}",
+                    newer.version(),
+                    newer.generation,
+                    older.version(),
+                    changed.join(", ")
                 );
                 assert!(newer.is_whole());
-                seen.push(since);
+                // store_if_changed publishes only configs that differ.
+                assert!(!changed.is_empty());
+                seen.push(newer.version());
             }
             seen
         });
@@ -313,6 +375,21 @@ fn main() {
                 // A broken write (cut short): the reloader rejects it, nothing is published.
                 let text = Config::for_generation(generation + 1).to_file_text();
                 write_atomically(path, &text[..text.len() / 2]);
+                continue;
+            }
+            if round == reloads / 2 + 1 {
+                // The same content again (a touched file, a config management run that
+                // changed nothing): read, found equal, not published.
+                write_atomically(path, &Config::for_generation(generation).to_file_text());
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while unchanged.load(Ordering::Acquire) == 0 {
+                    assert!(
+                        Instant::now() < deadline,
+                        "the reloader did not read the file"
+                    );
+                    thread::sleep(Duration::from_millis(1));
+                }
+                assert_eq!(config.version(), before, "an identical file was published");
                 continue;
             }
             generation += 1;
@@ -357,10 +434,12 @@ fn main() {
         assert_eq!(seen.last(), Some(&final_version), "{who}");
     }
     println!(
-        "config_reload: {final_version} versions published ({rejected} file rejected); the \
+        "config_reload: {final_version} versions published ({rejected} file rejected, {} with \
+         the same content skipped); the \
          tokio task saw {} of them and the waiting thread {} (versions in between are \
          skipped, not queued); {} readers did {total_reads} reads and saw {distinct} \
          (version, config) pairs, all whole and in order, in {:?}",
+        unchanged.load(Ordering::Acquire),
         task_seen.len(),
         thread_seen.len(),
         reads.len(),

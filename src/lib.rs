@@ -35,7 +35,13 @@
 //! `extend`, ...), [`update`](CowCell::update) for many changes and one publish,
 //! [`store`](CowCell::store) to replace everything without a copy. Waiting:
 //! [`changed`](CowCell::changed), [`wait_newer`](CowCell::wait_newer) and
-//! [`watch`](CowCell::watch) (a [`Watcher`]). [`PersistentBTreeMap`] and
+//! [`watch`](CowCell::watch) (a [`Watcher`], whose [`changes`](Watcher::changes) yield
+//! the new version with the one seen before, [`Changes`]). What changed between two
+//! versions: `older.diff(&newer)` on snapshots of every collection
+//! ([`DiffItem`]s for maps, [`SetDiffItem`]s for sets, [`VecEdit`]s for `CowVec`) and
+//! [`Changes::diff`]; the B+trees' [`diff`](PersistentBTreeMap::diff) skips what their
+//! versions share. [`store_if_changed`](CowCell::store_if_changed) publishes only a
+//! value that differs. [`PersistentBTreeMap`] and
 //! [`PersistentBTreeSet`] are also useful on their own: values whose `clone()` is O(1).
 //!
 //! # Which type
@@ -188,10 +194,12 @@ mod btree;
 mod collections;
 #[cfg(doctest)]
 mod compile_fail_tests;
+mod diff;
 mod engine;
 
 pub use btree::{btree_map, btree_set, PersistentBTreeMap, PersistentBTreeSet};
-pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec};
+pub use collections::{CowBTreeMap, CowBTreeSet, CowMap, CowSet, CowVec, MapDiff, SetDiff};
+pub use diff::{DiffItem, SetDiffItem, VecEdit};
 pub use engine::{
     Changes, CowCell, ReadAs, ReadGuard, Reader, Retired, Snapshot, Watcher, WriteGuard,
 };

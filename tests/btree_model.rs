@@ -3,7 +3,8 @@
 //! snapshots re-checked at the end.
 //!
 //! The model is the fuzz target's own (`fuzz/src/btree.rs`, included here by path with
-//! the `trap.rs` it uses to catch expected panics quietly);
+//! the `trap.rs` it uses to catch expected panics quietly and the diff checks of
+//! `btree_diff.rs`);
 //! only the input generation differs: proptest strategies here, `Arbitrary` in
 //! `fuzz/src/generate.rs`. Keep the two in step. `ci/fuzz.sh` runs the same model
 //! (`btree_ops`) under libFuzzer for longer.
@@ -15,6 +16,9 @@
 
 #[path = "../fuzz/src/btree.rs"]
 mod btree;
+#[path = "../fuzz/src/btree_diff.rs"]
+#[allow(dead_code)]
+mod btree_diff;
 #[path = "../fuzz/src/trap.rs"]
 #[allow(dead_code)]
 mod trap;

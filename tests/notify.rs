@@ -15,7 +15,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::{catch, with_deadline, with_timeout};
-use cow_collections::{CowCell, CowMap, CowSet, CowVec, Snapshot};
+use cow_collections::{
+    CowBTreeMap, CowBTreeSet, CowCell, CowMap, CowSet, CowVec, PersistentBTreeMap, Snapshot,
+};
 
 /// Long enough never to fire on a slow machine, short enough to fail a hung test.
 const LONG: Duration = Duration::from_secs(60);
@@ -369,4 +371,109 @@ fn changed_futures_are_send() {
     let mut watcher = list.watch();
     drop(send(watcher.changed()));
     let _: Option<Snapshot<Vec<i32>>> = list.wait_newer(0, Duration::ZERO);
+}
+
+/// `store_if_changed` on every collection: a value equal to the current version
+/// publishes nothing (the version does not move, a pending watcher is not woken, the
+/// value is dropped); a different one publishes, wakes the watcher once and returns the
+/// version it replaced.
+#[test]
+fn store_if_changed_publishes_and_wakes_only_on_a_difference() {
+    fn check<C, T: Clone + PartialEq + std::fmt::Debug>(
+        what: &str,
+        collection: &C,
+        version: impl Fn(&C) -> u64,
+        watch: impl for<'a> Fn(&'a C) -> cow_collections::Watcher<'a, T>,
+        store_if_changed: impl Fn(&C, T) -> Option<Snapshot<T>>,
+        same: T,
+        other: T,
+    ) {
+        let mut watcher = watch(collection);
+        let waker = Arc::new(CountingWaker::default());
+        {
+            let mut future = pin!(watcher.changed());
+            assert!(poll_once(future.as_mut(), &waker).is_pending());
+            for _ in 0..3 {
+                assert!(
+                    store_if_changed(collection, same.clone()).is_none(),
+                    "{what}"
+                );
+            }
+            assert_eq!(version(collection), 0, "{what}: an equal store published");
+            assert_eq!(waker.wakes(), 0, "{what}: an equal store woke a watcher");
+            assert!(poll_once(future.as_mut(), &waker).is_pending(), "{what}");
+
+            let replaced = store_if_changed(collection, other.clone()).expect(what);
+            assert_eq!((*replaced).clone(), same, "{what}: the replaced version");
+            assert_eq!(replaced.version(), 0, "{what}");
+            assert_eq!(version(collection), 1, "{what}");
+            assert_eq!(waker.wakes(), 1, "{what}: one publish, one wake-up");
+            match poll_once(future.as_mut(), &waker) {
+                Poll::Ready(newer) => {
+                    assert_eq!(((*newer).clone(), newer.version()), (other.clone(), 1))
+                }
+                Poll::Pending => panic!("{what}: woken but not ready"),
+            }
+        }
+        // The new value again: nothing.
+        assert!(store_if_changed(collection, other).is_none(), "{what}");
+        assert!(!watcher.has_changed(), "{what}");
+        assert_eq!(version(collection), 1, "{what}");
+    }
+
+    let vec = CowVec::from(vec![1, 2]);
+    check(
+        "CowVec",
+        &vec,
+        CowVec::version,
+        CowVec::watch,
+        CowVec::store_if_changed,
+        vec![1, 2],
+        vec![1, 2, 3],
+    );
+    let set = CowSet::from([1, 2]);
+    let reordered: indexmap::IndexSet<i32> = [2, 1].into_iter().collect();
+    // `IndexSet`'s `==` ignores order: a reordered copy is equal, nothing published.
+    assert!(set.store_if_changed(reordered).is_none());
+    check(
+        "CowSet",
+        &set,
+        CowSet::version,
+        CowSet::watch,
+        CowSet::store_if_changed,
+        (*set.read()).clone(),
+        [1, 2, 3].into_iter().collect(),
+    );
+    let map = CowMap::from([("a", 1)]);
+    check(
+        "CowMap",
+        &map,
+        CowMap::version,
+        CowMap::watch,
+        CowMap::store_if_changed,
+        (*map.read()).clone(),
+        [("a", 2)].into_iter().collect(),
+    );
+    let btree_map: CowBTreeMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    // Equal content in a tree built separately (no node shared): still equal.
+    let rebuilt: PersistentBTreeMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    check(
+        "CowBTreeMap",
+        &btree_map,
+        CowBTreeMap::version,
+        CowBTreeMap::watch,
+        CowBTreeMap::store_if_changed,
+        rebuilt,
+        (0..100).map(|i| (i, i + 1)).collect(),
+    );
+    let btree_set: CowBTreeSet<u32> = (0..100).collect();
+    check(
+        "CowBTreeSet",
+        &btree_set,
+        CowBTreeSet::version,
+        CowBTreeSet::watch,
+        CowBTreeSet::store_if_changed,
+        (0..100).collect(),
+        (1..100).collect(),
+    );
 }

@@ -1,7 +1,8 @@
 //! Differential model of `PersistentBTreeMap` and `PersistentBTreeSet` against std's
 //! `BTreeMap` and `BTreeSet`: every operation runs on both, results must agree, the
 //! tree's invariants are checked after every operation, and clones taken along the way
-//! must still equal their std copies at the end (persistence).
+//! must still equal their std copies at the end (persistence), and diff against the
+//! current version as the naive diff of their std copies does (`btree_diff.rs`).
 //!
 //! Keys are `String`s (`"k0042"`) so that ranges can also be given as borrowed `&str`
 //! bounds; their order is the order of the numbers. Bulk operations (`InsertRange`,
@@ -20,6 +21,7 @@ use std::ops::{Bound, RangeBounds};
 
 use cow_collections::{PersistentBTreeMap, PersistentBTreeSet};
 
+use crate::btree_diff::{check_map_diff, check_set_diff};
 use crate::trap;
 
 /// Keys are taken modulo this: enough for trees of three levels or more.
@@ -113,7 +115,8 @@ pub enum Op {
     Clear,
     /// Keeps a clone, checked against its std copy now and at the end.
     Snapshot,
-    /// Compares with the last snapshot: `==`, `cmp`, `ptr_eq` consistency, `Hash`.
+    /// Compares with the last snapshot: `==`, `cmp`, `ptr_eq` consistency, `Hash`,
+    /// `diff` both ways (against the naive diff of the std copies).
     Compare,
     /// `into_iter` of a clone, walked from both ends.
     IntoIter(Vec<bool>),
@@ -522,6 +525,8 @@ pub fn run_map(ops: &[Op]) {
                     if ours.ptr_eq(snap) {
                         assert!(ours == *snap);
                     }
+                    check_map_diff((snap, snap_model), (&ours, &model), step);
+                    check_map_diff((&ours, &model), (snap, snap_model), step);
                 }
                 assert_eq!(hash_of(&ours), hash_of(&model), "Hash");
                 assert_eq!(format!("{ours:?}"), format!("{model:?}"), "Debug");
@@ -658,10 +663,11 @@ pub fn run_map(ops: &[Op]) {
         assert_eq!(ours.len(), model.len(), "len after step {step}: {op:?}");
     }
     assert!(ours.iter().eq(model.iter()), "final contents");
-    for (snap, snap_model) in &snapshots {
+    for (i, (snap, snap_model)) in snapshots.iter().enumerate() {
         snap.check_invariants();
         assert_eq!(snap.len(), snap_model.len(), "snapshot length");
         assert!(snap.iter().eq(snap_model.iter()), "a snapshot changed");
+        check_map_diff((snap, snap_model), (&ours, &model), i);
     }
 }
 
@@ -742,6 +748,8 @@ pub fn run_set(ops: &[Op]) {
                     assert_eq!(ours.is_subset(snap), model.is_subset(snap_model));
                     assert_eq!(ours.is_superset(snap), model.is_superset(snap_model));
                     assert_eq!(ours.is_disjoint(snap), model.is_disjoint(snap_model));
+                    check_set_diff((snap, snap_model), (&ours, &model), 1);
+                    check_set_diff((&ours, &model), (snap, snap_model), 1);
                 }
                 assert_eq!(hash_of(&ours), hash_of(&model), "Hash");
                 assert_eq!(format!("{ours:?}"), format!("{model:?}"), "Debug");
@@ -819,8 +827,9 @@ pub fn run_set(ops: &[Op]) {
         assert_eq!(ours.len(), model.len());
     }
     assert!(ours.iter().eq(model.iter()), "final contents");
-    for (snap, snap_model) in &snapshots {
+    for (i, (snap, snap_model)) in snapshots.iter().enumerate() {
         snap.check_invariants();
         assert!(snap.iter().eq(snap_model.iter()), "a snapshot changed");
+        check_set_diff((snap, snap_model), (&ours, &model), i);
     }
 }

@@ -6,6 +6,7 @@
 use arbitrary::{Arbitrary, Result, Unstructured};
 
 use crate::btree::{self, End, RangeQuery, KEYS, MAX_RUN};
+use crate::btree_diff;
 use crate::harness::{Case, Op, Step, Via};
 use crate::map::{ComputeFn, MapCall, MapChange};
 use crate::set::{SetCall, SetChange};
@@ -328,6 +329,40 @@ impl<'a> Arbitrary<'a> for btree::Op {
             27 => B::SplitOff(btree_key(u)?, u.arbitrary()?),
             28 => B::IntoKeysValues(btree_walk(u)?),
             _ => B::SetOps(btree_walk(u)?),
+        })
+    }
+}
+
+/// A key of the diff model: near the others, sometimes anywhere.
+fn diff_key(u: &mut Unstructured<'_>) -> Result<u16> {
+    if u.ratio(4, 5)? {
+        u.int_in_range(0..=599)
+    } else {
+        u.int_in_range(0..=btree_diff::KEYS - 1)
+    }
+}
+
+impl<'a> Arbitrary<'a> for btree_diff::Op {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        use btree_diff::Op as D;
+        let run = |u: &mut Unstructured<'a>| u.int_in_range(0..=btree_diff::MAX_RUN);
+        Ok(match u.int_in_range(0u8..=17)? {
+            0..=3 => D::Insert(diff_key(u)?, u.arbitrary()?),
+            4 => D::Rewrite(diff_key(u)?),
+            5 => D::InsertRange(diff_key(u)?, run(u)?, u.arbitrary()?),
+            6 | 7 => D::Remove(diff_key(u)?),
+            8 => D::RemoveRange(diff_key(u)?, run(u)?),
+            9 => D::Retain(u.int_in_range(0..=7)?),
+            10 => D::TouchAll(u.arbitrary()?),
+            11 | 12 => D::Keep,
+            13 => D::Rebuild,
+            14 => D::Branch(u.arbitrary()?),
+            15 => D::FromSorted(
+                diff_key(u)?,
+                u.int_in_range(0..=btree_diff::MAX_RUN * 4)?,
+                u.arbitrary()?,
+            ),
+            _ => D::Diff(u.arbitrary()?, u.arbitrary()?, u.arbitrary()?),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! Differential models of cow-collections, shared by the fuzz targets in
 //! `fuzz_targets/` and the root crate's proptests (`tests/proptest_models.rs` includes
 //! `trap.rs`, `harness.rs`, `vec.rs`, `set.rs` and `map.rs` by path, and
-//! `tests/btree_model.rs` includes `btree.rs`, so the semantics of every operation and
+//! `tests/btree_model.rs` includes `btree.rs` and `btree_diff.rs`, `tests/btree_diff.rs`
+//! includes `btree_diff.rs`, so the semantics of every operation and
 //! every check are written once).
 //!
 //! Only the input generators are written twice: `Arbitrary` here (`generate.rs`),
@@ -10,6 +11,7 @@
 //! root crate; two short generators are the simpler price.
 
 pub mod btree;
+pub mod btree_diff;
 pub mod harness;
 pub mod map;
 pub mod set;

@@ -12,6 +12,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use super::array::Stack as ArrayStack;
 use super::node::{Child, Internal, Leaf, NodeRef, MAX_DEPTH};
@@ -106,6 +107,17 @@ impl<'a, K, V> Edge<'a, K, V> {
     /// The first entry of the next leaf; `false` at the last leaf.
     #[cold]
     fn next_leaf(&mut self) -> bool {
+        let moved = self.next_leaf_untouched();
+        if moved {
+            self.touch_next_leaf();
+        }
+        moved
+    }
+
+    /// [`next_leaf`](Self::next_leaf) without loading the leaf after it: for a walk that
+    /// may skip the new leaf unread (a diff skipping shared leaves reads only their
+    /// addresses, in the parent).
+    fn next_leaf_untouched(&mut self) -> bool {
         loop {
             let Some((node, idx)) = self.stack.pop() else {
                 return false;
@@ -115,7 +127,6 @@ impl<'a, K, V> Edge<'a, K, V> {
                 self.stack.push((node, next as u8));
                 (self.leaf, self.pos) =
                     descend(&mut self.stack, node.children.get(next), |_| 0, |_| 0);
-                self.touch_next_leaf();
                 return true;
             }
         }
@@ -159,6 +170,19 @@ impl<'a, K, V> Edge<'a, K, V> {
     fn advance(&mut self) -> bool {
         self.pos += 1;
         self.settle_front()
+    }
+
+    /// [`advance`](Self::advance) without loading the leaf after the next one: for a
+    /// walk that is likely to skip that leaf unread.
+    #[inline]
+    fn advance_untouched(&mut self) -> bool {
+        self.pos += 1;
+        while self.pos >= self.leaf.len() {
+            if !self.next_leaf_untouched() {
+                return false;
+            }
+        }
+        true
     }
 
     /// Moves to the entry before the position; `false` if there is none.
@@ -649,11 +673,19 @@ impl<K, V> Default for IntoIter<K, V> {
 }
 
 /// A cursor over a tree's entries in order that knows which subtrees it stands at the
-/// start of, and can skip one whole: the walk of `is_subset` and `is_disjoint`, which
-/// skip the subtrees two versions share.
+/// start of, and can skip one whole: the walk of `is_subset`, `is_disjoint` and `diff`
+/// (`diff.rs`), which skip the subtrees two versions share.
 pub(super) struct SubtreeWalk<'a, K, V> {
     /// `None` once past the last entry.
     edge: Option<Edge<'a, K, V>>,
+}
+
+impl<K, V> Clone for SubtreeWalk<'_, K, V> {
+    fn clone(&self) -> Self {
+        SubtreeWalk {
+            edge: self.edge.clone(),
+        }
+    }
 }
 
 impl<'a, K, V> SubtreeWalk<'a, K, V> {
@@ -672,11 +704,29 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
         self.edge.as_ref().map(|e| e.entry().0)
     }
 
-    /// Moves to the next entry.
+    /// The current entry.
+    #[inline]
+    pub(super) fn entry(&self) -> Option<(&'a K, &'a V)> {
+        self.edge.as_ref().map(Edge::entry)
+    }
+
+    /// Whether both cursors stand at the same position of one key array (leaves that
+    /// share their keys): their keys are then the same key, known equal without a
+    /// comparison.
+    #[inline]
+    pub(super) fn same_key(&self, other: &Self) -> bool {
+        match (&self.edge, &other.edge) {
+            (Some(a), Some(b)) => a.pos == b.pos && Arc::ptr_eq(&a.leaf.keys, &b.leaf.keys),
+            _ => false,
+        }
+    }
+
+    /// Moves to the next entry. At the end of a leaf, the next leaf is not loaded
+    /// ahead: a walk between versions usually skips it (it is shared).
     #[inline]
     pub(super) fn advance(&mut self) {
         if let Some(edge) = &mut self.edge {
-            if !edge.advance() {
+            if !edge.advance_untouched() {
                 self.edge = None;
             }
         }
@@ -717,14 +767,55 @@ impl<'a, K, V> SubtreeWalk<'a, K, V> {
             .find(|&h| std::ptr::eq(self.subtree(h), other.subtree(h)))
     }
 
-    /// Skips the subtree of `height` the cursor stands at the start of.
-    pub(super) fn skip(&mut self, height: usize) {
+    /// How many subtrees in a row both trees share, from the one of `height` (shared)
+    /// that both cursors stand at the start of: it and the siblings after it that are
+    /// the same nodes in both parents, compared by address in the parents' child arrays
+    /// without loading the children (at least 1). Skipping them with one
+    /// [`skip`](Self::skip) is the same as skipping them one by one, at the cost of a
+    /// pointer comparison each: between two versions a few writes apart, most siblings
+    /// of a copied path are shared.
+    pub(super) fn shared_run(&self, other: &Self, height: usize) -> usize {
+        let (Some(a), Some(b)) = (&self.edge, &other.edge) else {
+            return 1;
+        };
+        // The parents: at level `stack.len() - height - 1`, with the subtree's index.
+        let parent = |edge: &Edge<'a, K, V>| {
+            let level = edge.stack.len().checked_sub(height + 1)?;
+            let &(node, idx) = edge.stack.get(level);
+            Some((node, usize::from(idx)))
+        };
+        let (Some((pa, ia)), Some((pb, ib))) = (parent(a), parent(b)) else {
+            return 1; // the roots: nothing after them
+        };
+        let n = (pa.children.len() - ia).min(pb.children.len() - ib);
+        1 + (1..n)
+            .take_while(|&j| std::ptr::eq(child_addr(pa, ia + j), child_addr(pb, ib + j)))
+            .count()
+    }
+
+    /// Skips `run` subtrees of `height` in a row, from the one the cursor stands at the
+    /// start of (`run` no more than its parent has from there).
+    pub(super) fn skip(&mut self, height: usize, run: usize) {
         let Some(edge) = &mut self.edge else {
             return;
         };
         edge.stack.truncate(edge.stack.len() - height);
-        if !edge.next_leaf() {
+        if run > 1 {
+            let (parent, idx) = edge.stack.pop().expect("a run has a parent");
+            let last = usize::from(idx) + run - 1;
+            debug_assert!(last < parent.children.len());
+            edge.stack.push((parent, last as u8));
+        }
+        if !edge.next_leaf_untouched() {
             self.edge = None;
         }
+    }
+}
+
+/// The address of child `idx` of `node`, as [`SubtreeWalk`] compares subtrees.
+fn child_addr<K, V>(node: &Internal<K, V>, idx: usize) -> *const () {
+    match node.children.get(idx) {
+        Child::Leaf(leaf) => std::ptr::from_ref(leaf).cast(),
+        Child::Internal(internal) => std::ptr::from_ref(internal).cast(),
     }
 }

@@ -60,6 +60,7 @@
 //! `split_off`) lose nothing: a panic leaves every entry not yet removed in place.
 
 mod array;
+mod diff;
 mod entry;
 mod extract;
 mod iter;
@@ -80,6 +81,7 @@ pub use set::PersistentBTreeSet;
 /// The entry and iterator types of [`PersistentBTreeMap`], as in std's
 /// `collections::btree_map`.
 pub mod btree_map {
+    pub use super::diff::Diff;
     pub use super::entry::{Entry, OccupiedEntry, VacantEntry};
     pub use super::extract::ExtractIf;
     pub use super::iter::{IntoIter, IntoKeys, IntoValues, Iter, Keys, Range, Values};
@@ -92,6 +94,7 @@ pub mod btree_map {
 
 /// The iterator types of [`PersistentBTreeSet`], as in std's `collections::btree_set`.
 pub mod btree_set {
+    pub use super::diff::SetDiff as Diff;
     #[cfg(feature = "rayon")]
     pub use super::par_iter::SetParIter as ParIter;
     pub use super::set::{ExtractIf, IntoIter, Iter, Range};

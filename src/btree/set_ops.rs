@@ -241,8 +241,9 @@ impl<T: Ord> PersistentBTreeSet<T> {
                 return true;
             };
             if let Some(height) = a.shared_start(&b) {
-                a.skip(height);
-                b.skip(height);
+                let run = a.shared_run(&b, height);
+                a.skip(height, run);
+                b.skip(height, run);
                 continue;
             }
             let Some(y) = b.key() else {

@@ -367,6 +367,36 @@ macro_rules! cow_facade {
                 self.cell.store(value)
             }
 
+            /// [`store`](Self::store), but only if `value` differs (`!=`) from the
+            /// current version: then it publishes, wakes waiters and watchers, and returns
+            /// the version it replaced. Otherwise it publishes nothing (the version number
+            /// does not move, nobody is woken), drops `value`, and returns `None`. One
+            /// `==` of the whole contents under the writer lock: O(n). The config-reload
+            /// write for a file rewritten with the same content; tokio's
+            /// `watch::Sender::send_if_modified`. See
+            /// [`CowCell::store_if_changed`](crate::CowCell::store_if_changed).
+            ///
+            #[doc = $crate::collections::facade::panics_doc!()]
+            ///
+            /// # Examples
+            ///
+            /// ```
+            #[doc = concat!("use cow_collections::", stringify!($name), ";")]
+            #[doc = concat!("let c = ", $example, ";")]
+            /// let same = (*c.read()).clone();
+            /// assert!(c.store_if_changed(same).is_none());
+            /// assert_eq!(c.version(), 0); // nothing published
+            /// let previous = c.store_if_changed(Default::default()).unwrap();
+            /// assert!(!previous.is_empty());
+            /// assert_eq!(c.version(), 1);
+            /// ```
+            pub fn store_if_changed(&self, value: $inner) -> Option<$crate::Snapshot<$inner>>
+            where
+                $inner: PartialEq,
+            {
+                self.cell.store_if_changed(value)
+            }
+
             #[doc = concat!("A write guard mirroring `RwLock::write()`: `DerefMut` over a private copy (",
                 $copy, "), published when the guard is dropped normally; nothing is published if it is \
                 dropped during a panic. Other writers wait while it lives; readers never do.")]

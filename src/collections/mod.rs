@@ -13,11 +13,14 @@
 //!   over indexmap's `IndexSet`), [`map`] (`CowMap`, `IndexMap`), [`btree_set`]
 //!   (`CowBTreeSet`, the persistent B+tree set of `crate::btree`) and [`btree_map`]
 //!   (`CowBTreeMap`).
+//! * [`diff`]: `older.diff(&newer)` on snapshots of `CowMap` and `CowSet`, and
+//!   `Changes::diff` (a watcher's change feed) for the four maps and sets.
 //! * Glue to optional crates: [`serde`](self::serde) and [`rayon`](self::rayon), one
 //!   impl per trait for all five collections.
 
 mod btree_map;
 mod btree_set;
+mod diff;
 mod facade;
 mod inner;
 mod map;
@@ -33,6 +36,7 @@ mod vec;
 
 pub use btree_map::CowBTreeMap;
 pub use btree_set::CowBTreeSet;
+pub use diff::{MapDiff, SetDiff};
 pub use map::CowMap;
 pub use set::CowSet;
 pub use vec::CowVec;

@@ -35,6 +35,35 @@ use crate::{CowCell, Snapshot};
 /// assert_eq!(watcher.seen(), 1);
 /// # });
 /// ```
+///
+/// A reload loop that logs what changed: [`wait_changes`](Watcher::wait_changes) (or
+/// [`changes`](Watcher::changes) in async code) returns the new version with the one
+/// seen before, and [`Changes::diff`] lists the differences, however many versions were
+/// published in between. `store_if_changed` keeps a reload of identical content from
+/// publishing, so the watcher never wakes for nothing.
+///
+/// ```
+/// use cow_collections::CowBTreeMap;
+/// use std::time::Duration;
+///
+/// let limits = CowBTreeMap::from([("rps", 100), ("burst", 10)]);
+/// let mut watcher = limits.watch();
+/// let mut log = Vec::new();
+/// let reloads = [
+///     [("rps", 100), ("burst", 20)],
+///     [("rps", 200), ("burst", 20)],
+///     [("rps", 200), ("burst", 20)], // the same file again: nothing published
+/// ];
+/// for reload in reloads {
+///     limits.store_if_changed(reload.into_iter().collect());
+///     while let Some(changes) = watcher.wait_changes(Duration::ZERO) {
+///         for item in changes.diff() {
+///             log.push(format!("v{}: {item}", changes.newer().version()));
+///         }
+///     }
+/// }
+/// assert_eq!(log, ["v1: ~ burst: 10 -> 20", "v2: ~ rps: 100 -> 200"]);
+/// ```
 pub struct Watcher<'a, T> {
     cell: &'a CowCell<T>,
     /// The last version returned (at first, the version current when it was made).
