@@ -30,7 +30,7 @@ QUERIES = {
     "to_vec", "index_of", "last_index_of",
 }
 # Methods of a collection that take `&self` and publish nothing.
-READS = QUERIES | {"read", "snapshot", "reader", "changed", "wait_newer", "watch", "as_cell"}
+READS = QUERIES | {"read", "snapshot", "reader", "changed", "wait_newer", "watch", "as_cell", "retired"}
 
 
 def item(i):

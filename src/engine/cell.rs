@@ -265,8 +265,9 @@ impl<T> CowCell<T> {
     }
 
     /// A [`Reader`] handle for one thread's hot loop (arc-swap's `Cache` pattern): each
-    /// `read()` costs one version-number check when nothing changed. Keeps its last
-    /// version alive until its next `read()`.
+    /// `read()` costs one version-number check when nothing changed (one `Relaxed`
+    /// load; after a write, one `snapshot()`). Creating it is one `snapshot()`: O(1),
+    /// lock-free. Keeps its last version alive until its next `read()`.
     ///
     /// # Examples
     ///

@@ -125,7 +125,9 @@ impl<'a, T> Watcher<'a, T> {
         Changes { older, newer }
     }
 
-    /// The blocking form of [`changes`](Self::changes): `None` on timeout.
+    /// The blocking form of [`changes`](Self::changes): `None` on timeout. Returns at
+    /// once, with no lock taken, when a newer version is already published (two
+    /// reference-count increments); otherwise it blocks the thread until a publish.
     ///
     /// # Examples
     ///
@@ -223,19 +225,58 @@ pub struct Changes<T> {
 
 impl<T> Changes<T> {
     /// The version the watcher had returned before (or the one current when it was
-    /// made).
+    /// made). O(1), a borrow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    /// use std::time::Duration;
+    ///
+    /// let list = CowVec::from(vec![1]);
+    /// let mut watcher = list.watch();
+    /// list.push(2);
+    /// let changes = watcher.wait_changes(Duration::from_secs(60)).unwrap();
+    /// assert_eq!((changes.older().version(), &changes.older()[..]), (0, &[1][..]));
+    /// ```
     #[must_use]
     pub fn older(&self) -> &Snapshot<T> {
         &self.older
     }
 
-    /// The new version.
+    /// The new version. O(1), a borrow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    /// use std::time::Duration;
+    ///
+    /// let list = CowVec::from(vec![1]);
+    /// let mut watcher = list.watch();
+    /// list.push(2);
+    /// let changes = watcher.wait_changes(Duration::from_secs(60)).unwrap();
+    /// assert_eq!((changes.newer().version(), &changes.newer()[..]), (1, &[1, 2][..]));
+    /// ```
     #[must_use]
     pub fn newer(&self) -> &Snapshot<T> {
         &self.newer
     }
 
-    /// Both snapshots, `(older, newer)`.
+    /// Both snapshots, `(older, newer)`. O(1), a move.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cow_collections::CowVec;
+    /// use std::time::Duration;
+    ///
+    /// let list = CowVec::from(vec![1]);
+    /// let mut watcher = list.watch();
+    /// list.push(2);
+    /// let (older, newer) = watcher.wait_changes(Duration::from_secs(60)).unwrap().into_parts();
+    /// assert_eq!((older.len(), newer.len()), (1, 2));
+    /// ```
     #[must_use]
     pub fn into_parts(self) -> (Snapshot<T>, Snapshot<T>) {
         (self.older, self.newer)
