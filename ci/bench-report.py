@@ -114,7 +114,7 @@ LEGEND = {
     "arc_alloc_free": "`Arc::new` of a (version, empty `Vec`) pair and its drop",
     "arc_clone_drop": "`Arc::clone` + drop (uncontended)",
     "pl_mutex_lock_unlock": "parking_lot `Mutex` lock + unlock, uncontended",
-    "thread_token": "the re-entrancy check's thread-local address",
+    "thread_token": "the re-entrancy check's thread token (a 64-bit counter value kept in a thread-local)",
     "cow_set_64_idle_readers": "`cow_set` again, with 64 more live threads that have read once and sleep",
     "arcswap_swap_64_idle_readers": "`arcswap_swap` again, with the same 64 idle threads",
     "epoch_set": "the crossbeam-epoch cell's 16-element `set` (deferred destruction)",

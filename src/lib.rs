@@ -118,9 +118,10 @@
 //!   O(1) clone of the root and an O(log n) path copy for the B+trees) plus a fixed
 //!   cost: the writer lock, one allocation, one atomic swap and a fence, one atomic load
 //!   to see whether anybody waits for changes, and freeing retired versions that nobody
-//!   holds: a scan of the hazard slots, one cache line per thread reading at the same
-//!   time, done by every write while at most 4 threads read and by one write in
-//!   `threads / 4` beyond that (about 4 lines per write, however many threads read).
+//!   holds: a scan of the hazard slots, one cache line per live thread that has read,
+//!   done by every write while there are at most 4 such threads and by one write in
+//!   `threads / 4` beyond that (about 4 lines per write, however many threads read;
+//!   threads that have exited cost nothing).
 //!   A write never makes a reader wait, and a reader never frees what a write retired
 //!   ([`CowCell::retired`], [`CowCell::reclaim`]).
 //!

@@ -7,9 +7,11 @@
 //! cache line of its own, in chunks of [`CHUNK`] contiguous records (the first chunk is
 //! static; more are allocated when more threads read at once). A thread takes a record
 //! the first time it reads and gives it back when it exits; the next new thread reuses
-//! it. Writers scan the records below the high-water mark ([`Domain::records`]): the
-//! largest number of threads that have held one *at the same time*, which does not grow
-//! with threads that come and go. Scanning is a sequential walk over whole cache lines.
+//! it. Each chunk keeps a bit per record that may hold a non-null slot: set when a
+//! thread takes the record, cleared when it gives the record back with every slot null
+//! (a guard that outlives its thread keeps the bit set). Writers scan only those records
+//! ([`Domain::collect`]), and pace their scans by how many records threads own now
+//! ([`Domain::records`]): neither grows with threads that have come and gone.
 //! Records are never freed (64 bytes each), which is what lets a [`Slot`] be a
 //! `&'static` reference.
 //!
@@ -41,7 +43,7 @@
 
 use core::ptr;
 
-use super::sync::{self, AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use super::sync::{self, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 
 /// Hazard slots per record (the record and its `owned` flag fit one cache line). The last
 /// slot is reserved for the brief protection inside `PublishCell::load_held` (no user
@@ -53,6 +55,7 @@ pub(crate) const SLOTS: usize = 4;
 
 /// Records per chunk.
 pub(crate) const CHUNK: usize = 64;
+const _: () = assert!(CHUNK == u64::BITS as usize, "one `in_use` bit per record");
 
 /// One hazard slot: the address of a protected version, or null.
 pub(crate) type Slot = AtomicPtr<()>;
@@ -93,10 +96,11 @@ impl Record {
         &self.slots[SLOTS - 1]
     }
 
-    /// Gives the record back for another thread to take. Its slots may still be claimed
-    /// by guards that outlive the thread: a new owner only claims null slots.
-    fn release(&self) {
-        self.owned.store(false, Ordering::Release);
+    /// Whether every slot is null (read by the owner as it gives the record back).
+    fn is_clear(&self) -> bool {
+        self.slots
+            .iter()
+            .all(|slot| slot.load(Ordering::Relaxed).is_null())
     }
 
     /// Takes the record if nobody owns it.
@@ -136,6 +140,8 @@ pub(crate) fn release(slot: &Slot) {
 /// [`CHUNK`] records, and the next chunk once one is needed.
 struct Chunk {
     records: [Record; CHUNK],
+    /// Bit `i` set: record `i` may hold a non-null slot (see the module docs).
+    in_use: AtomicU64,
     next: AtomicPtr<Chunk>,
 }
 
@@ -143,6 +149,7 @@ impl Chunk {
     fn new() -> Self {
         Self {
             records: core::array::from_fn(|_| Record::new()),
+            in_use: AtomicU64::new(0),
             next: AtomicPtr::new(ptr::null_mut()),
         }
     }
@@ -175,41 +182,82 @@ impl Chunk {
 /// The process-wide records.
 pub(crate) struct Domain {
     first: Chunk,
-    /// One above the highest record index ever taken: the records a scan reads.
+    /// One above the highest record index ever taken: the chunks a scan visits.
     used: AtomicUsize,
+    /// How many records threads own now: what paces the scans.
+    active: AtomicUsize,
+}
+
+/// A record taken by a thread, and where its bit sits, for [`Taken::release`].
+#[derive(Clone, Copy)]
+pub(crate) struct Taken {
+    pub(crate) record: &'static Record,
+    in_use: &'static AtomicU64,
+    bit: u64,
+    active: &'static AtomicUsize,
+}
+
+impl Taken {
+    /// Gives the record back for another thread to take. Its slots may still be claimed
+    /// by guards that outlive the thread (a new owner only claims null slots); then its
+    /// bit stays set, so that scans keep reading it.
+    fn release(self) {
+        // Only the owner sets slots, and it is done with them: a slot seen null here
+        // stays null until a new owner takes the record, which sets the bit again first.
+        // A slot seen set keeps the bit (a guard elsewhere may clear it at any time; a
+        // set bit only costs scans a read).
+        if self.record.is_clear() {
+            self.in_use.fetch_and(!self.bit, Ordering::Relaxed);
+        }
+        self.active.fetch_sub(1, Ordering::Relaxed);
+        // `Release`: the bit's clearing comes before a new owner's `Acquire` take, so
+        // its setting of the bit comes after it.
+        self.record.owned.store(false, Ordering::Release);
+    }
 }
 
 impl Domain {
     fn new() -> Self {
+        #[cfg(loom)]
+        DOMAIN_ALIVE.with(|alive| alive.set(true));
         Self {
             first: Chunk::new(),
             used: AtomicUsize::new(0),
+            active: AtomicUsize::new(0),
         }
     }
 
-    /// How many records a scan reads: the largest number of threads that have held one
-    /// at the same time.
+    /// How many records threads own now (at least 1): scans are paced by it, so that a
+    /// write reads a bounded number of records on average.
     #[inline]
     pub(crate) fn records(&self) -> usize {
-        self.used.load(Ordering::Relaxed)
+        self.active.load(Ordering::Relaxed).max(1)
     }
 
     /// A record for the calling thread: the first unowned one.
-    pub(crate) fn acquire(&'static self) -> &'static Record {
+    pub(crate) fn acquire(&'static self) -> Taken {
         let mut chunk: &'static Chunk = &self.first;
         let mut base = 0;
         loop {
             for (i, record) in chunk.records.iter().enumerate() {
                 if record.try_take() {
                     // `Relaxed`: a scan cannot miss a slot of this record for want of
-                    // seeing this increment. The owner sets a slot only before
-                    // `protect`'s fence, this increment comes before that, and a
-                    // scanning writer reads `used` after its own fence: by the fence
-                    // rule, if the reader's fence comes first, the writer sees the
-                    // increment, and otherwise the reader's re-check sees the writer's
-                    // swap and the slot protects nothing the writer frees.
+                    // seeing these. The owner sets a slot only before `protect`'s
+                    // fence, these come before that, and a scanning writer reads
+                    // `used` and the bits after its own fence: by the fence rule, if
+                    // the reader's fence comes first, the writer sees them, and
+                    // otherwise the reader's re-check sees the writer's swap and the
+                    // slot protects nothing the writer frees.
+                    let bit = 1u64 << i;
+                    chunk.in_use.fetch_or(bit, Ordering::Relaxed);
                     self.used.fetch_max(base + i + 1, Ordering::Relaxed);
-                    return record;
+                    self.active.fetch_add(1, Ordering::Relaxed);
+                    return Taken {
+                        record,
+                        in_use: &chunk.in_use,
+                        bit,
+                        active: &self.active,
+                    };
                 }
             }
             // `'static`: chunks are never freed while the domain lives.
@@ -218,14 +266,17 @@ impl Domain {
         }
     }
 
-    /// Calls `f` with every non-null slot value of every record in use. The caller
-    /// must have issued a `SeqCst` fence after unpublishing whatever it means to
+    /// Calls `f` with every non-null slot value of every record that may hold one. The
+    /// caller must have issued a `SeqCst` fence after unpublishing whatever it means to
     /// free.
     pub(crate) fn collect(&self, mut f: impl FnMut(*mut ())) {
         let mut left = self.used.load(Ordering::Relaxed);
         let mut chunk = &self.first;
         while left > 0 {
-            for record in chunk.records.iter().take(left) {
+            let mut bits = chunk.in_use.load(Ordering::Relaxed);
+            while bits != 0 {
+                let record = &chunk.records[bits.trailing_zeros() as usize];
+                bits &= bits - 1;
                 for slot in &record.slots {
                     let value = slot.load(Ordering::Acquire);
                     if !value.is_null() {
@@ -251,11 +302,19 @@ fn unsafe_static(chunk: &Chunk) -> &'static Chunk {
     unsafe { &*ptr::from_ref(chunk) }
 }
 
+// Under loom: whether this execution's domain exists. A loom model runs all its threads
+// on one OS thread, so a std thread-local sees the whole execution.
+#[cfg(loom)]
+std::thread_local! {
+    static DOMAIN_ALIVE: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
 #[cfg(loom)]
 impl Drop for Domain {
     /// Under loom the domain lives for one execution (`loom::lazy_static!`): free the
     /// chunks it allocated. In normal builds it is a `static` and never dropped.
     fn drop(&mut self) {
+        DOMAIN_ALIVE.with(|alive| alive.set(false));
         let mut next = self.first.next.with_mut(|next| *next);
         while !next.is_null() {
             // SAFETY: every further chunk was made by `Box::into_raw` in `Chunk::next`
@@ -293,14 +352,20 @@ loom::thread_local! {
 
 /// Gives the thread's record back when the thread exits (and clears [`RECORD`], so that
 /// reads later in the thread's teardown take a record of their own).
-struct ReleaseOnExit(core::cell::Cell<Option<&'static Record>>);
+struct ReleaseOnExit(core::cell::Cell<Option<Taken>>);
 
 impl Drop for ReleaseOnExit {
     fn drop(&mut self) {
-        if let Some(record) = self.0.take() {
+        if let Some(taken) = self.0.take() {
             // Cleared first: from here on this thread does not use the record.
             let _ = RECORD.try_with(|local| local.set(ptr::null()));
-            record.release();
+            // Under loom, the model's main thread gives its record back at the end of
+            // the execution, after the execution's domain is gone: nothing to give back.
+            #[cfg(loom)]
+            if !DOMAIN_ALIVE.with(core::cell::Cell::get) {
+                return;
+            }
+            taken.release();
         }
     }
 }
@@ -332,16 +397,17 @@ pub(crate) fn with_record<R>(f: impl FnOnce(&'static Record) -> R) -> R {
 #[cold]
 #[inline(never)]
 fn with_new_record<R>(f: impl FnOnce(&'static Record) -> R) -> R {
-    let record = domain().acquire();
+    let taken = domain().acquire();
+    let record = taken.record;
     let kept = RELEASE_ON_EXIT
         .try_with(|release| {
-            release.0.set(Some(record));
+            release.0.set(Some(taken));
             RECORD.with(|local| local.set(record));
         })
         .is_ok();
     let result = f(record);
     if !kept {
-        record.release();
+        taken.release();
     }
     result
 }

@@ -18,13 +18,14 @@
 //!
 //! The writer swaps the new version in and pushes the old one on [`RetiredList`], still
 //! owned by the cell. Then it *scans* when that is worth it ([`RetiredList::retire`]): a
-//! `SeqCst` fence, one pass over every hazard record of the domain, and each retired
-//! version that no slot shows and no snapshot holds is freed, after the writer lock is
-//! released, on the writer's thread. A scan reads one cache line per record (one record
-//! per thread reading at the same time), so:
+//! `SeqCst` fence, one pass over the hazard records that threads own (or that a guard
+//! which outlived its thread still uses), and each retired version that no slot shows
+//! and no snapshot holds is freed, after the writer lock is released, on the writer's
+//! thread. A scan reads one cache line per such record (one per live thread that has
+//! read; threads that exited cost nothing), so, with `records` the records owned now:
 //!
-//! * with up to [`RECORDS_PER_WRITE`] such threads, every write scans and frees the
-//!   version it replaced at once (unless a reader holds it);
+//! * with up to [`RECORDS_PER_WRITE`] of them, every write scans and frees the version
+//!   it replaced at once (unless a reader holds it);
 //! * with more, a write scans once per `records / RECORDS_PER_WRITE` writes, so that a
 //!   write reads at most [`RECORDS_PER_WRITE`] records on average, however many threads
 //!   read; and at once when the versions waiting hold [`WEIGHT_PER_RECORD`] elements per
@@ -44,10 +45,10 @@ use super::sync::{self, AtomicPtr, Ordering};
 use super::version::{self, Released, Version};
 
 /// A write scans when the versions retired since the last scan, times this, reach the
-/// number of hazard records: a scan reads every record once, so this keeps the
-/// records a write reads, on average, at most this many, however many threads read.
-/// With up to this many records (threads reading at the same time), every write scans
-/// and frees its predecessor at once, which keeps the allocator's cache hot.
+/// number of hazard records threads own: a scan reads each of them once, so this keeps
+/// the records a write reads, on average, at most this many, however many threads read.
+/// With up to this many (live threads that have read), every write scans and frees its
+/// predecessor at once, which keeps the allocator's cache hot.
 pub(crate) const RECORDS_PER_WRITE: usize = 4;
 
 /// A write also scans when the versions waiting weigh (in elements: what freeing them
@@ -405,6 +406,26 @@ mod tests {
         });
         assert_eq!(cell.reclaim().alive, 0);
         assert_eq!(*cell.read(), "v1");
+    }
+
+    /// A guard that outlives the thread that read it: the thread gives its record back
+    /// on exit, but the record's guard slot still protects the version, so scans must
+    /// keep reading that record (its in-use bit stays set) until the guard goes.
+    #[test]
+    fn a_guard_outliving_its_thread_still_protects() {
+        let cell = CowCell::new(String::from("v0"));
+        let guard = thread::scope(|s| s.spawn(|| cell.read()).join().unwrap());
+        drop(cell.store(String::from("v1")));
+        // Other threads come and go (and may take the exited thread's record).
+        for _ in 0..3 {
+            thread::scope(|s| {
+                s.spawn(|| assert_eq!(*cell.read(), "v1"));
+            });
+        }
+        assert_eq!(cell.reclaim().alive, 1, "the guard's version was freed");
+        assert_eq!(*guard, "v0");
+        drop(guard);
+        assert_eq!(cell.reclaim().alive, 0);
     }
 
     /// Threads that come and go one after another reuse one record: the number of
