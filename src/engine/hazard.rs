@@ -97,10 +97,12 @@ impl Record {
     }
 
     /// Whether every slot is null (read by the owner as it gives the record back).
+    /// `Acquire`: a guard that released a slot on another thread has finished its reads
+    /// before this returns `true` (see [`Taken::release`]).
     fn is_clear(&self) -> bool {
         self.slots
             .iter()
-            .all(|slot| slot.load(Ordering::Relaxed).is_null())
+            .all(|slot| slot.load(Ordering::Acquire).is_null())
     }
 
     /// Takes the record if nobody owns it.
@@ -206,8 +208,14 @@ impl Taken {
         // stays null until a new owner takes the record, which sets the bit again first.
         // A slot seen set keeps the bit (a guard elsewhere may clear it at any time; a
         // set bit only costs scans a read).
+        //
+        // `Release` (with `is_clear`'s `Acquire` and the scan's `Acquire` load of the
+        // bits): a scan that skips the record because its bit is clear has synchronized
+        // with every guard that last released one of its slots, as a scan that read the
+        // null slot itself would have, so those guards' reads happen before its frees.
+        // (loom found the race when this was `Relaxed`.)
         if self.record.is_clear() {
-            self.in_use.fetch_and(!self.bit, Ordering::Relaxed);
+            self.in_use.fetch_and(!self.bit, Ordering::Release);
         }
         self.active.fetch_sub(1, Ordering::Relaxed);
         // `Release`: the bit's clearing comes before a new owner's `Acquire` take, so
@@ -273,7 +281,8 @@ impl Domain {
         let mut left = self.used.load(Ordering::Relaxed);
         let mut chunk = &self.first;
         while left > 0 {
-            let mut bits = chunk.in_use.load(Ordering::Relaxed);
+            // `Acquire`: see `Taken::release`.
+            let mut bits = chunk.in_use.load(Ordering::Acquire);
             while bits != 0 {
                 let record = &chunk.records[bits.trailing_zeros() as usize];
                 bits &= bits - 1;
