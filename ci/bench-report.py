@@ -58,11 +58,15 @@ GROUPS = [
     ("get_u64", "The same with `u64` keys.", "std"),
     ("iter_string", "A full iteration summing the values, `String` keys.", "std"),
     ("iter_u64", "The same with `u64` keys.", "std"),
+    ("update_string", "A new value for a present `String` key of an n-entry map, as a copy-on-write cell pays for it: clone the version, update, free the retired version (`cow_btree_map`: `CowBTreeMap::insert` of a present key).", "imbl"),
     ("batch_string", "1,000 inserts of new keys into an n-entry map as one transaction (each shared node copied once), the retired version freed. `cow_btree_map`: one `CowBTreeMap::update`; concread: one write transaction.", "imbl"),
     ("from_iter_string", "Building an n-entry map from sorted entries.", "std"),
     ("from_iter_u64", "The same with `u64` keys.", "std"),
     ("crossover_insert", "The flat map against the B+tree, both through their cells: one insert of a new `String` key (published, retired version freed), n from 16 to 16,384.", "cowmap"),
     ("crossover_get", "The same maps: one `read().get()` of a present key.", "cowmap"),
+    ("relations_u64", "Two `u64` sets of 1,000,000 elements, the second a clone of the first plus one element in the middle: `is_subset` skipping the subtrees they share (`ours`), the same answer by a merge walk over our iterators (`ours_walk`), and std's `BTreeSet` on the same elements; `is_disjoint` likewise.", "is_subset/std"),
+    ("diff_btree_1m", "Diff of two versions of a 1,000,000-entry `CowBTreeMap<String, u64>` n changes apart (a third value updates, a third removals, a third new keys, spread evenly): ours (subtrees the versions share skipped), imbl's `OrdMap::diff` on the same history, and a walk of both versions in step comparing each pair (`full_walk`).", "full_walk"),
+    ("diff_flat", "Diff of two versions of an n-entry `CowMap<String, u64>` 100 changes apart (removals, then additions and changes), against iterating the newer version and looking each key up in the older (`lookup_each`: half a diff, no removals).", "lookup_each"),
     ("notify_read_2t", "`read()` of a 16-element `CowVec` while a second thread reads it too, against `watch::Receiver::borrow()` with a second receiver doing the same (an `RwLock` read).", "watch_borrow"),
     ("snapshot_1m", "Iterating a 1,000,000-element vector: the vector itself, a snapshot sequentially, and a snapshot with rayon's `par_iter` (feature `rayon`); `sum` adds the elements, `mix` does heavier work per element.", ""),
     ("notify_write_set", "A 16-element `CowVec::set` with nobody waiting: on a collection nobody ever waited on, and on one whose waiters came and went (the waiter list exists, the count is 0).", "set_16_never_waited"),
@@ -200,6 +204,10 @@ TARGETS = [
     ("1,000-insert `update` into 1,000,000 <= 0.5x the faster peer's 1,000-insert transaction", "ratio_min",
      (("batch_string", "cow_btree_map", "1000000"), ("batch_string", "imbl", "1000000"),
       ("batch_string", "concread", "1000000")), "<=", 0.5, ""),
+    ("Diff of two 1,000,000-entry `CowBTreeMap` versions 1 change apart <= 1/1,000 of walking both", "ratio",
+     (("diff_btree_1m", "ours", "1"), ("diff_btree_1m", "full_walk", "1")), "<=", 0.001, ""),
+    ("  the same, 1,000 changes apart <= 1/20", "ratio",
+     (("diff_btree_1m", "ours", "1000"), ("diff_btree_1m", "full_walk", "1000")), "<=", 0.05, ""),
     ("Two reading threads: `read()` >= 10x `watch::Receiver::borrow()` throughput", "inverse",
      (("notify_read_2t", "cow_read", None), ("notify_read_2t", "watch_borrow", None)), ">=", 10.0, ""),
     ("  a write with nobody waiting, after waiters came and went, vs. never waited on", "ratio",
@@ -300,7 +308,7 @@ def fmt_ratio(r):
     if r >= 10:
         return f"{r:.1f}x"
     if r < 0.01:
-        return "<0.01x"
+        return f"1/{round(1 / r):,}" if r > 0 else "0x"
     return f"{r:.2f}x"
 
 
