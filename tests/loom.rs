@@ -1045,7 +1045,7 @@ fn more_guards_than_hazard_slots_under_a_writer() {
         };
         let guards: Vec<_> = (0..5).map(|_| cell.read()).collect();
         for guard in &guards {
-            read_tracked(&registry, &guard, guard.version());
+            read_tracked(&registry, guard, guard.version());
         }
         drop(guards);
         writer.join().unwrap();
