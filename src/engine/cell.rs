@@ -633,7 +633,14 @@ impl<T> CowCell<T> {
 
     /// Exclusive access without locking. No copy when no snapshot, read guard or reader
     /// shares the current version; otherwise one O(n) copy (like `Arc::make_mut`).
-    /// Counts as a publish: the version number goes up by one.
+    /// Counts as a publish: the version number goes up by one. After a copy, retired
+    /// versions that nobody holds any more may be freed here, as by any write.
+    ///
+    /// # Panics
+    ///
+    /// If `T::clone` panics, nothing changes. If dropping a freed retired version
+    /// panics, the panic propagates after the copy is in place: the contents and the
+    /// version number are the previous ones.
     ///
     /// # Examples
     ///
