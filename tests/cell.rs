@@ -620,3 +620,53 @@ fn cell_is_shared_across_threads_behind_an_arc() {
     assert_eq!(seen, [0, 1]);
     assert_eq!(cell.version(), 2);
 }
+
+/// `get_mut` copies a shared version and retires the old one; a scan may then free an
+/// earlier retired version right there. If that destructor panics, the panic comes
+/// after the copy is in place: the contents and the version number are the previous
+/// ones and the cell keeps taking writes (found by the fuzz targets).
+#[test]
+fn get_mut_whose_freed_retired_version_panics_in_drop_loses_nothing() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    static ARMED: AtomicU32 = AtomicU32::new(u32::MAX);
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Bomb(u32);
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            if ARMED.load(Ordering::Relaxed) == self.0 && !std::thread::panicking() {
+                ARMED.store(u32::MAX, Ordering::Relaxed);
+                panic!("Bomb({}) dropped", self.0);
+            }
+        }
+    }
+
+    let mut cell = CowCell::new(vec![Bomb(0)]);
+    let held = cell.snapshot();
+    drop(cell.store(vec![Bomb(1)]));
+    drop(held); // version 0 stays retired, owned by the cell, until a scan frees it
+    let shared = cell.snapshot(); // makes `get_mut` copy version 1
+    ARMED.store(0, Ordering::Relaxed);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        cell.get_mut().push(Bomb(2));
+    }));
+    assert!(
+        result.is_err(),
+        "freeing version 0 inside get_mut should have panicked"
+    );
+    assert_eq!(
+        ARMED.load(Ordering::Relaxed),
+        u32::MAX,
+        "Bomb(0) was dropped"
+    );
+    assert_eq!(*cell.read(), [Bomb(1)]);
+    assert_eq!(cell.version(), 1);
+    assert_eq!(*shared, [Bomb(1)]);
+    cell.get_mut().push(Bomb(3));
+    assert_eq!(*cell.read(), [Bomb(1), Bomb(3)]);
+    assert_eq!(cell.version(), 2);
+    drop(shared);
+    assert_eq!(cell.reclaim().alive, 0);
+}
